@@ -1,0 +1,3 @@
+module github.com/clientcache/clientcache
+
+go 1.26

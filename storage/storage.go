@@ -1,0 +1,169 @@
+// Package storage is the contract between clientcache and the places it keeps
+// responses: a small Storage interface that moves keys and bytes, a Backend
+// that pairs the two storages a cache needs, optional interfaces for what some
+// stores do natively, and a registry that opens any store from a URL.
+//
+// Everything HTTP (keys, encoding, expiry, redirect aliases) lives once, in
+// package clientcache; a store only keeps bytes under string keys.
+//
+// # Writing a store
+//
+// A store implements the nine methods of Storage. Any type will do; this one
+// keeps values in a map and fits in one file:
+//
+//	type mapStore struct {
+//		mu sync.Mutex
+//		m  map[string][]byte
+//	}
+//
+//	func (s *mapStore) Read(ctx context.Context, key string) ([]byte, error) {
+//		s.mu.Lock()
+//		defer s.mu.Unlock()
+//		v, ok := s.m[key]
+//		if !ok {
+//			return nil, storage.ErrNotFound
+//		}
+//		return bytes.Clone(v), nil
+//	}
+//	// ... Contains, Write, Delete, Clear, Size, Keys, Values, Close
+//
+// Plug it into a session with a Backend:
+//
+//	b := &storage.Backend{Responses: newMapStore(), Redirects: newMapStore()}
+//	s, err := clientcache.NewSession(b, nil)
+//
+// and prove it with the conformance suite, package storagetest:
+//
+//	func TestMapStore(t *testing.T) {
+//		storagetest.Run(t, func(t *testing.T) storage.Storage { return newMapStore() })
+//	}
+//
+// # Optional interfaces
+//
+// A store may implement more; the core finds these by type assertion and
+// falls back when they are absent:
+//
+//   - [ExpiringWriter]: native expiry (a key TTL, an indexed column). Without
+//     it the core calls Write and relies on the expiry inside the entry, which
+//     it checks on every read.
+//   - [BulkDeleter]: delete many keys in one round trip. Without it the core
+//     calls Delete once per key.
+//   - [Pruner]: delete expired values without decoding them. Without it the
+//     core reads and decodes every value to find the expired ones.
+//
+// # URLs
+//
+// [Open] opens a Backend from a URL whose scheme a store package registered
+// when it was imported (memory://, file://, sqlite://, redis://, mongodb://,
+// dynamodb://). Import a store for its side effect to make its scheme known:
+//
+//	import _ "github.com/clientcache/clientcache/storage/filestore"
+package storage
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"time"
+)
+
+// ErrNotFound is returned, possibly wrapped, by Read when the key is absent.
+// Test for it with errors.Is.
+var ErrNotFound = errors.New("storage: key not found")
+
+// ErrClosed is returned, possibly wrapped, by a store's methods after Close.
+var ErrClosed = errors.New("storage: store is closed")
+
+// ErrReadOnly is returned, possibly wrapped, by writes to a store opened
+// read-only. Such a store never tries the write; the core treats the error as
+// "not stored" and does not log it as a failure.
+var ErrReadOnly = errors.New("storage: store is read-only")
+
+// Storage is a namespace of byte values under string keys: the seed's
+// BaseStorage. Implementations must be safe for concurrent use by many
+// goroutines. Every method that does I/O takes a context first and must give
+// up, returning an error that wraps ctx.Err(), once that context is done.
+//
+// Keys are arbitrary non-empty strings of at most 512 bytes chosen by the core
+// (hex digests today); values are arbitrary bytes, possibly empty, possibly
+// many megabytes.
+type Storage interface {
+	// Contains reports whether key holds a value.
+	Contains(ctx context.Context, key string) (bool, error)
+
+	// Read returns the value stored under key. The returned slice belongs to
+	// the caller, who may keep and modify it. When key is absent Read returns
+	// an error for which errors.Is(err, ErrNotFound) is true.
+	Read(ctx context.Context, key string) ([]byte, error)
+
+	// Write stores value under key, replacing any previous value. The store
+	// must not keep or modify value after Write returns.
+	Write(ctx context.Context, key string, value []byte) error
+
+	// Delete removes key. Deleting an absent key is not an error.
+	Delete(ctx context.Context, key string) error
+
+	// Clear removes every key of this storage's namespace and nothing else.
+	Clear(ctx context.Context) error
+
+	// Size returns the number of keys in the namespace.
+	Size(ctx context.Context) (int, error)
+
+	// Keys yields every key of the namespace, in no particular order. A
+	// failure is yielded as a final ("", err) pair. Keys written or deleted
+	// during the iteration may or may not be seen. Stopping early is allowed
+	// and releases what the iteration held.
+	Keys(ctx context.Context) iter.Seq2[string, error]
+
+	// Values yields every value of the namespace, in no particular order,
+	// under the same rules as Keys. Each yielded slice belongs to the caller.
+	Values(ctx context.Context) iter.Seq2[[]byte, error]
+
+	// Close releases what the store opened itself. It never closes a client,
+	// database handle or connection the caller passed in. After Close, other
+	// methods return an error wrapping ErrClosed. Close is idempotent.
+	Close() error
+}
+
+// ExpiringWriter is implemented by stores with native expiry (a TTL). After
+// expires has passed the value may vanish at any time; reads need not hide it
+// (the core checks the expiry inside each entry). A zero expires means the
+// value never expires, exactly as Write.
+type ExpiringWriter interface {
+	WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error
+}
+
+// BulkDeleter is implemented by stores that delete many keys in one round
+// trip. Absent keys are ignored.
+type BulkDeleter interface {
+	DeleteMany(ctx context.Context, keys []string) error
+}
+
+// Pruner is implemented by stores that can delete, without decoding them,
+// values whose expiry (given to WriteWithExpiry) is before now. It returns
+// how many it deleted.
+type Pruner interface {
+	DeleteExpired(ctx context.Context, now time.Time) (int, error)
+}
+
+// Backend is the seed's BaseCache: the two storages one cache needs.
+// Responses maps a cache key to an encoded entry; Redirects maps an alias key
+// (a URL that redirected, a request that matched another's key) to a cache key.
+//
+// The two may share one connection; Close closes both.
+type Backend struct {
+	Responses Storage
+	Redirects Storage
+}
+
+// Close closes Redirects and Responses and returns their errors joined.
+func (b *Backend) Close() error {
+	var errs []error
+	if b.Redirects != nil {
+		errs = append(errs, b.Redirects.Close())
+	}
+	if b.Responses != nil {
+		errs = append(errs, b.Responses.Close())
+	}
+	return errors.Join(errs...)
+}
