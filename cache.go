@@ -1,0 +1,364 @@
+package clientcache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/clientcache/clientcache/internal/entry"
+	"github.com/clientcache/clientcache/storage"
+)
+
+// Cache is the management API of a store: inspection and cleanup, the
+// seed's cache object. Session.Cache and Transport.Cache return one. Errors
+// wrap the store's error once, with the operation and key; errors.Is finds
+// storage.ErrNotFound and the store's own errors through them.
+type Cache struct {
+	cfg     *config
+	backend *storage.Backend
+}
+
+// CachedResponse is one stored response, as Responses and Response return it.
+type CachedResponse struct {
+	Key        string
+	Method     string
+	URL        string // as stored: credentials and ignored parameters redacted
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	// RequestHeader holds the request headers the response was selected by.
+	RequestHeader http.Header
+	CreatedAt     time.Time
+	// Expires is when the response goes stale; zero means never.
+	Expires time.Time
+	// Size is the number of bytes the entry takes in the store.
+	Size int
+}
+
+// IsExpired reports whether the response is stale at now.
+func (r *CachedResponse) IsExpired(now time.Time) bool {
+	return !r.Expires.IsZero() && !now.Before(r.Expires)
+}
+
+func cachedResponse(key string, e *entry.Entry, size int) *CachedResponse {
+	return &CachedResponse{
+		Key: key, Method: e.Method, URL: e.URL, StatusCode: e.Status, Header: e.Header, Body: e.Body,
+		RequestHeader: e.ReqHeader, CreatedAt: e.Created, Expires: e.Expires, Size: size,
+	}
+}
+
+// opError wraps a store error once with what was being done.
+func opError(op, key string, err error) error {
+	if key == "" {
+		return fmt.Errorf("clientcache: %s: %w", op, err)
+	}
+	return fmt.Errorf("clientcache: %s %q: %w", op, key, err)
+}
+
+// read returns the entry for key, following a redirect alias when key has
+// no entry of its own. An entry that cannot be decoded is deleted and reads
+// as absent.
+func (c *Cache) read(ctx context.Context, key string) (*entry.Entry, error) {
+	e, _, err := c.readEntry(ctx, key)
+	if !errors.Is(err, storage.ErrNotFound) {
+		return e, err
+	}
+	target, aerr := c.backend.Redirects.Read(ctx, key)
+	if aerr != nil {
+		if errors.Is(aerr, storage.ErrNotFound) {
+			return nil, err
+		}
+		return nil, opError("read alias", key, aerr)
+	}
+	e, _, err = c.readEntry(ctx, string(target))
+	return e, err
+}
+
+func (c *Cache) readEntry(ctx context.Context, key string) (*entry.Entry, int, error) {
+	data, err := c.backend.Responses.Read(ctx, key)
+	if err != nil {
+		return nil, 0, opError("read", key, err)
+	}
+	e, err := entry.Decode(data)
+	if err != nil {
+		c.cfg.logger.WarnContext(ctx, "clientcache: deleting an undecodable cache entry", "key", key, "err", err)
+		if derr := c.backend.Responses.Delete(ctx, key); derr != nil {
+			c.cfg.logger.WarnContext(ctx, "clientcache: could not delete an undecodable entry", "key", key, "err", derr)
+		}
+		return nil, 0, opError("read", key, fmt.Errorf("%w (%w)", storage.ErrNotFound, err))
+	}
+	return e, len(data), nil
+}
+
+// write stores an encoded entry, with a native expiry where the store has
+// one: expires plus KeepExpired, so that stale responses can be revalidated.
+func (c *Cache) write(ctx context.Context, key string, data []byte, expires time.Time) error {
+	var err error
+	if ew, ok := c.backend.Responses.(storage.ExpiringWriter); ok {
+		discard := expires
+		if !discard.IsZero() {
+			discard = discard.Add(c.cfg.KeepExpired)
+		}
+		err = ew.WriteWithExpiry(ctx, key, data, discard)
+	} else {
+		err = c.backend.Responses.Write(ctx, key, data)
+	}
+	if err != nil {
+		return opError("write", key, err)
+	}
+	return nil
+}
+
+// KeyFor returns the key a GET request for rawURL (with no headers) has.
+func (c *Cache) KeyFor(rawURL string) (string, error) {
+	return c.keyForMethod(http.MethodGet, rawURL)
+}
+
+func (c *Cache) keyForMethod(method, rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", fmt.Errorf("clientcache: invalid URL %q: %w", rawURL, err)
+	}
+	return c.cfg.keyer.Key(method, u, nil, nil), nil
+}
+
+// Contains reports whether key has a stored response (directly or through a
+// redirect alias).
+func (c *Cache) Contains(ctx context.Context, key string) (bool, error) {
+	ok, err := c.backend.Responses.Contains(ctx, key)
+	if err != nil {
+		return false, opError("contains", key, err)
+	}
+	if ok {
+		return true, nil
+	}
+	ok, err = c.backend.Redirects.Contains(ctx, key)
+	if err != nil {
+		return false, opError("contains alias", key, err)
+	}
+	return ok, nil
+}
+
+// ContainsURL reports whether a GET of rawURL has a stored response.
+func (c *Cache) ContainsURL(ctx context.Context, rawURL string) (bool, error) {
+	key, err := c.KeyFor(rawURL)
+	if err != nil {
+		return false, err
+	}
+	return c.Contains(ctx, key)
+}
+
+// Response returns the stored response for key (following an alias), or an
+// error wrapping storage.ErrNotFound.
+func (c *Cache) Response(ctx context.Context, key string) (*CachedResponse, error) {
+	e, err := c.read(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return cachedResponse(key, e, 0), nil
+}
+
+// ResponseForURL returns the stored response to a GET of rawURL.
+func (c *Cache) ResponseForURL(ctx context.Context, rawURL string) (*CachedResponse, error) {
+	key, err := c.KeyFor(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return c.Response(ctx, key)
+}
+
+// Delete removes the responses stored under keys, and the aliases that point
+// to them. Absent keys are ignored.
+func (c *Cache) Delete(ctx context.Context, keys ...string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if err := deleteKeys(ctx, c.backend.Responses, keys); err != nil {
+		return opError("delete", "", err)
+	}
+	if err := deleteKeys(ctx, c.backend.Redirects, keys); err != nil {
+		return opError("delete alias", "", err)
+	}
+	return c.deleteAliasesTo(ctx, keys)
+}
+
+// DeleteURLs removes the stored responses to GET and HEAD requests for each
+// URL, and the aliases that point to them.
+func (c *Cache) DeleteURLs(ctx context.Context, urls ...string) error {
+	var keys []string
+	for _, u := range urls {
+		for _, m := range []string{http.MethodGet, http.MethodHead} {
+			key, err := c.keyForMethod(m, u)
+			if err != nil {
+				return err
+			}
+			keys = append(keys, key)
+		}
+	}
+	return c.Delete(ctx, keys...)
+}
+
+// deleteAliasesTo removes the aliases whose target is one of keys.
+func (c *Cache) deleteAliasesTo(ctx context.Context, keys []string) error {
+	targets := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		targets[k] = true
+	}
+	var doomed []string
+	for alias, err := range c.backend.Redirects.Keys(ctx) {
+		if err != nil {
+			return opError("list aliases", "", err)
+		}
+		target, err := c.backend.Redirects.Read(ctx, alias)
+		if err == nil && targets[string(target)] {
+			doomed = append(doomed, alias)
+		}
+	}
+	if err := deleteKeys(ctx, c.backend.Redirects, doomed); err != nil {
+		return opError("delete alias", "", err)
+	}
+	return nil
+}
+
+func deleteKeys(ctx context.Context, s storage.Storage, keys []string) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	if bd, ok := s.(storage.BulkDeleter); ok {
+		return bd.DeleteMany(ctx, keys)
+	}
+	for _, k := range keys {
+		if err := s.Delete(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Clear removes every stored response and alias.
+func (c *Cache) Clear(ctx context.Context) error {
+	if err := c.backend.Responses.Clear(ctx); err != nil {
+		return opError("clear", "", err)
+	}
+	if err := c.backend.Redirects.Clear(ctx); err != nil {
+		return opError("clear aliases", "", err)
+	}
+	return nil
+}
+
+// DeleteExpired removes the stored responses that are stale, then the
+// aliases left pointing nowhere, and returns how many responses it removed.
+// A store with native pruning does it without decoding entries.
+func (c *Cache) DeleteExpired(ctx context.Context) (int, error) {
+	now := c.cfg.now()
+	var n int
+	if p, ok := c.backend.Responses.(storage.Pruner); ok {
+		// Native expiries are set KeepExpired after the responses go stale.
+		var err error
+		if n, err = p.DeleteExpired(ctx, now.Add(c.cfg.KeepExpired)); err != nil {
+			return 0, opError("delete expired", "", err)
+		}
+	} else {
+		var doomed []string
+		for r, err := range c.Responses(ctx) {
+			if err != nil {
+				return 0, err
+			}
+			if r.IsExpired(now) {
+				doomed = append(doomed, r.Key)
+			}
+		}
+		if err := deleteKeys(ctx, c.backend.Responses, doomed); err != nil {
+			return 0, opError("delete expired", "", err)
+		}
+		n = len(doomed)
+	}
+	return n, c.deleteDanglingAliases(ctx)
+}
+
+func (c *Cache) deleteDanglingAliases(ctx context.Context) error {
+	var doomed []string
+	for alias, err := range c.backend.Redirects.Keys(ctx) {
+		if err != nil {
+			return opError("list aliases", "", err)
+		}
+		target, err := c.backend.Redirects.Read(ctx, alias)
+		if err != nil {
+			continue
+		}
+		if ok, err := c.backend.Responses.Contains(ctx, string(target)); err == nil && !ok {
+			doomed = append(doomed, alias)
+		}
+	}
+	if err := deleteKeys(ctx, c.backend.Redirects, doomed); err != nil {
+		return opError("delete alias", "", err)
+	}
+	return nil
+}
+
+// Size returns the number of stored responses.
+func (c *Cache) Size(ctx context.Context) (int, error) {
+	n, err := c.backend.Responses.Size(ctx)
+	if err != nil {
+		return 0, opError("size", "", err)
+	}
+	return n, nil
+}
+
+// Responses yields every stored response. Entries that cannot be decoded are
+// skipped (and deleted). A failure is yielded last.
+func (c *Cache) Responses(ctx context.Context) iter.Seq2[*CachedResponse, error] {
+	return func(yield func(*CachedResponse, error) bool) {
+		var corrupt []string
+		defer func() {
+			if len(corrupt) > 0 {
+				_ = deleteKeys(ctx, c.backend.Responses, corrupt)
+			}
+		}()
+		for key, err := range c.backend.Responses.Keys(ctx) {
+			if err != nil {
+				yield(nil, opError("list", "", err))
+				return
+			}
+			data, err := c.backend.Responses.Read(ctx, key)
+			if errors.Is(err, storage.ErrNotFound) {
+				continue // deleted meanwhile
+			}
+			if err != nil {
+				yield(nil, opError("read", key, err))
+				return
+			}
+			e, err := entry.Decode(data)
+			if err != nil {
+				corrupt = append(corrupt, key)
+				continue
+			}
+			if !yield(cachedResponse(key, e, len(data)), nil) {
+				return
+			}
+		}
+	}
+}
+
+// URLs returns the URLs of the stored responses, each once, in no particular
+// order. With unexpiredOnly, stale responses are left out.
+func (c *Cache) URLs(ctx context.Context, unexpiredOnly bool) ([]string, error) {
+	now := c.cfg.now()
+	seen := map[string]bool{}
+	var out []string
+	for r, err := range c.Responses(ctx) {
+		if err != nil {
+			return out, err
+		}
+		if (unexpiredOnly && r.IsExpired(now)) || seen[r.URL] {
+			continue
+		}
+		seen[r.URL] = true
+		out = append(out, r.URL)
+	}
+	return out, nil
+}

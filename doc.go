@@ -1,0 +1,73 @@
+// Package clientcache is a persistent, pluggable cache for Go HTTP clients:
+// the Go counterpart of Python's requests-cache and aiohttp-client-cache.
+//
+// Wrap a client once and repeated requests are answered from a store that
+// survives restarts and can be shared between processes and machines:
+//
+//	store, err := sqlitestore.Open(ctx, "~/.cache/myapp.sqlite", nil)
+//	if err != nil { ... }
+//	s, err := clientcache.NewSession(store, &clientcache.Options{ExpireAfter: time.Hour})
+//	if err != nil { ... }
+//	defer s.Close()
+//	resp, err := s.Get("https://api.example.com/items?page=2") // s embeds *http.Client
+//	st := clientcache.StatusOf(resp) // FromCache, CreatedAt, Expires, Revalidated, Key
+//
+// Session is the CachedSession: an *http.Client with the cache as its
+// transport, redirect aliases, a cookie jar and the management API
+// (Session.Cache). Transport is the same cache as an http.RoundTripper, for
+// programs that already have their own *http.Client.
+//
+// # What is cached
+//
+// Responses to GET and HEAD with status 200 (Options.AllowedMethods and
+// AllowedCodes change that; a POST is keyed on its body). A response is
+// stored once the caller has read its body to the end, never read ahead of
+// the caller; bodies larger than Options.MaxBodySize pass through uncached.
+// Concurrent identical requests are coalesced into one upstream fetch.
+//
+// Expiration comes from Options.ExpireAfter (a duration, NeverExpire,
+// ExpireImmediately, DoNotCache) or ExpireAt, then the first matching
+// Options.URLPatterns entry, then the request's own settings (WithRequest)
+// and its Cache-Control: no-cache, max-age=0, no-store and only-if-cached are
+// honoured. A stale response with an ETag or Last-Modified is revalidated
+// with a conditional request; a 304 refreshes it and its stored body is
+// served.
+//
+// # Keys
+//
+// The key is the SHA-256 of the method, the normalised URL (scheme and host
+// lower-cased, default port and fragment dropped, query sorted), the body and
+// the headers named by Options.MatchHeaders. Options.IgnoredParams are left
+// out of the key and redacted in what is stored; credentials (Authorization,
+// Proxy-Authorization, Cookie, common API-key parameters) are never stored in
+// clear. A stored response with a Vary header is only reused for requests
+// with the same values of the fields it names.
+//
+// # Backends
+//
+// A store is a storage.Backend: two storage.Storage namespaces, Responses and
+// Redirects. The module ships memstore and filestore; sqlitestore (the
+// default of the command-line tool), redisstore, mongostore and dynamostore
+// are modules of their own, so that their dependencies stay out of programs
+// that do not use them. A custom store implements the nine methods of
+// storage.Storage and proves itself with storagetest.Run; package storage
+// shows one.
+//
+// # URLs
+//
+// storage.Open opens any registered store from a URL, as the command-line
+// tool's --cache flag does: memory://, file:///abs/dir,
+// sqlite:///abs/path.sqlite, redis://host:port/db?cache_name=NAME,
+// mongodb://host:port/NAME, dynamodb://TABLE?endpoint=URL&region=REGION.
+//
+// # Errors
+//
+// A cache failure never fails a request: it is logged with log/slog
+// (Options.Logger) and the request goes to the network. An entry that cannot
+// be decoded is a miss and is deleted. Every response says what the cache did
+// in an RFC 9211 Cache-Status header (for example "clientcache; hit; ttl=42"
+// or "clientcache; fwd=uri-miss; stored"), and StatusOf returns the same as a
+// Status. Management calls (Cache) return errors that wrap the store's error
+// once with the operation and key. Bad options fail NewTransport and
+// NewSession with an error wrapping ErrInvalidOptions.
+package clientcache

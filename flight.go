@@ -1,0 +1,251 @@
+package clientcache
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// flightGroup coalesces concurrent identical requests: while one request
+// (the leader) fetches a key from the origin, the others wait for its
+// response and share it instead of fetching again.
+type flightGroup struct {
+	mu    sync.Mutex
+	calls map[string]*call
+}
+
+// call is one leader's fetch. done closes when the leader has a response;
+// share then gives a waiting request its own copy, or nil when the response
+// cannot be shared (an error, an uncacheable response, a body already
+// abandoned), in which case the follower fetches for itself.
+type call struct {
+	done  chan struct{}
+	share func() *http.Response
+}
+
+// join returns the call in flight for key and false, or registers a new one
+// and returns it and true: the caller is then the leader and must call
+// publish and, when the call can no longer be joined, forget.
+func (g *flightGroup) join(key string) (*call, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c, ok := g.calls[key]; ok {
+		return c, false
+	}
+	if g.calls == nil {
+		g.calls = map[string]*call{}
+	}
+	c := &call{done: make(chan struct{})}
+	g.calls[key] = c
+	return c, true
+}
+
+func (g *flightGroup) forget(key string, c *call) {
+	g.mu.Lock()
+	if g.calls[key] == c {
+		delete(g.calls, key)
+	}
+	g.mu.Unlock()
+}
+
+// publish wakes the followers; share may be nil.
+func (c *call) publish(share func() *http.Response) {
+	c.share = share
+	close(c.done)
+}
+
+// wait blocks until the leader has published, or ctx ends. It returns nil
+// when the follower must fetch for itself.
+func (c *call) wait(ctx context.Context) (*http.Response, error) {
+	select {
+	case <-c.done:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if c.share == nil {
+		return nil, nil
+	}
+	return c.share(), nil
+}
+
+// flight is one upstream response body, read on demand by the caller that
+// fetched it and by any follower that joined, and collected (behind the
+// encoded entry's prefix) so that the whole entry can be stored when the body
+// ends. Nothing is read ahead of the fastest reader.
+type flight struct {
+	mu       sync.Mutex
+	upstream io.ReadCloser
+	buf      []byte // the entry prefix, then the body bytes received so far
+	start    int    // length of the prefix
+	limit    int    // largest body that is stored
+	storing  bool   // the entry will be stored at the end of the body
+	joinable bool   // followers may still join
+	single   bool   // a follower can no longer join and only one reader exists
+	err      error  // how the upstream body ended (io.EOF when whole), nil while open
+	readers  atomic.Int32
+	closed   atomic.Bool // upstream closed
+	scratch  [1]byte
+
+	store func(entry []byte) // called once, with the whole entry, at EOF
+	end   func()             // called once, when no new reader may join
+	ended bool
+}
+
+const minReadSize = 16 << 10
+
+func newFlight(upstream io.ReadCloser, prefix []byte, contentLength int64, limit int, store func([]byte), end func()) *flight {
+	size := minReadSize
+	if contentLength >= 0 && contentLength <= int64(limit) {
+		size = int(contentLength)
+	}
+	buf := slices.Grow(prefix, size)
+	return &flight{upstream: upstream, buf: buf, start: len(prefix), limit: limit,
+		storing: true, joinable: true, store: store, end: end}
+}
+
+// newReader returns a new reader of the body from its start, or nil when the
+// flight can no longer be joined.
+func (f *flight) newReader() io.ReadCloser {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.joinable || f.closed.Load() && f.err != io.EOF {
+		return nil
+	}
+	f.readers.Add(1)
+	return &flightReader{f: f}
+}
+
+type flightReader struct {
+	f      *flight
+	off    int
+	closed atomic.Bool
+}
+
+var errClosedBody = errors.New("clientcache: read on closed response body")
+
+func (r *flightReader) Read(p []byte) (int, error) {
+	if r.closed.Load() {
+		return 0, errClosedBody
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	f := r.f
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for f.start+r.off >= len(f.buf) {
+		if f.err != nil {
+			return 0, f.err
+		}
+		if f.single && !f.storing {
+			// Too big to store and nobody else reading: stream straight through.
+			n, err := f.upstream.Read(p)
+			if err != nil {
+				f.finish(err)
+			}
+			return n, err
+		}
+		f.fill()
+	}
+	n := copy(p, f.buf[f.start+r.off:])
+	r.off += n
+	return n, nil
+}
+
+// fill reads the next piece of the upstream body into buf. f.mu is held.
+func (f *flight) fill() {
+	if len(f.buf) == cap(f.buf) {
+		// Probe with one byte before growing: a body of the announced length
+		// usually ends here, and growing would copy the whole buffer.
+		n, err := f.upstream.Read(f.scratch[:])
+		if n == 0 && err == nil {
+			return
+		}
+		if n > 0 {
+			f.buf = append(slices.Grow(f.buf, max(minReadSize, len(f.buf)-f.start)), f.scratch[0])
+		}
+		if err != nil {
+			f.finish(err)
+		}
+		f.checkLimit()
+		return
+	}
+	n, err := f.upstream.Read(f.buf[len(f.buf):cap(f.buf)])
+	f.buf = f.buf[:len(f.buf)+n]
+	if err != nil {
+		f.finish(err)
+	}
+	f.checkLimit()
+}
+
+// checkLimit stops storing a body that has grown past the limit. With a
+// single reader the collected bytes are then only what it has not read yet.
+func (f *flight) checkLimit() {
+	if !f.storing || len(f.buf)-f.start <= f.limit {
+		return
+	}
+	f.storing = false
+	f.stopJoining()
+	if f.readers.Load() == 1 {
+		f.single = true
+	}
+}
+
+func (f *flight) stopJoining() {
+	f.joinable = false
+	if !f.ended {
+		f.ended = true
+		f.end()
+	}
+}
+
+// finish records how the upstream body ended and stores a whole entry.
+// f.mu is held.
+func (f *flight) finish(err error) {
+	if f.err != nil {
+		return
+	}
+	if errors.Is(err, io.EOF) {
+		err = io.EOF
+		if f.storing {
+			f.store(f.buf)
+		}
+	} else {
+		f.storing = false
+	}
+	f.err = err
+	f.closeUpstream()
+	// After EOF the whole body is in buf; followers arriving now would be
+	// better served by the store, so the call ends either way.
+	f.stopJoining()
+}
+
+func (f *flight) closeUpstream() {
+	if f.closed.CompareAndSwap(false, true) {
+		f.upstream.Close()
+	}
+}
+
+func (r *flightReader) Close() error {
+	if !r.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	f := r.f
+	if f.readers.Add(-1) == 0 {
+		// Closing the upstream body without the lock unblocks a Read in
+		// progress on another goroutine, as closing a net/http body does.
+		f.closeUpstream()
+		f.mu.Lock()
+		if f.err == nil {
+			f.storing = false
+			f.err = errClosedBody
+		}
+		f.stopJoining()
+		f.mu.Unlock()
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+// Package entry is the versioned binary encoding of one cached response.
+//
+// Layout (all integers unsigned varints unless said otherwise):
+//
+//	magic "\xCCcE"  version byte
+//	status, proto
+//	created, expires, requested (unix nanoseconds as zig-zag varints; 0 = unset)
+//	method, url
+//	response header block, request header block
+//	body: every remaining byte
+//
+// A string is a length followed by its bytes; a header block is a count of
+// names, then per name the name, a count of values and the values. Putting the
+// body last lets an encoder append it as it streams in (the entry is built in
+// the buffer that collects the body) and lets Decode return it without copying.
+package entry
+
+import (
+	"encoding/binary"
+	"errors"
+	"maps"
+	"net/http"
+	"slices"
+	"time"
+)
+
+// Version is the format version this package writes.
+const Version = 1
+
+var magic = [3]byte{0xCC, 'c', 'E'}
+
+// ErrCorrupt is returned by Decode for bytes that are not a whole entry of a
+// known version.
+var ErrCorrupt = errors.New("entry: corrupt or foreign cache entry")
+
+// Entry is one cached response and what is needed to reuse it.
+type Entry struct {
+	Status int
+	Proto  string // "HTTP/1.1"
+	Header http.Header
+
+	// Created is when the response was received (RFC 9111's response_time).
+	Created time.Time
+	// Expires is when the response stops being fresh; zero means never.
+	Expires time.Time
+	// Requested is when the request was sent (RFC 9111's request_time).
+	Requested time.Time
+
+	Method string
+	URL    string // redacted: credentials and ignored parameters masked
+
+	// ReqHeader holds the request headers the entry was selected by (matched
+	// headers and those its Vary names), redacted.
+	ReqHeader http.Header
+
+	// Body is the response body. After Decode it aliases the decoded bytes.
+	Body []byte
+}
+
+// IsExpired reports whether the entry is stale at now.
+func (e *Entry) IsExpired(now time.Time) bool {
+	return !e.Expires.IsZero() && !now.Before(e.Expires)
+}
+
+// AppendPrefix appends the encoding of everything but the body to dst. The
+// complete entry is that prefix followed by the body bytes.
+func (e *Entry) AppendPrefix(dst []byte) []byte {
+	dst = append(dst, magic[:]...)
+	dst = append(dst, Version)
+	dst = binary.AppendUvarint(dst, uint64(e.Status))
+	dst = appendString(dst, e.Proto)
+	for _, t := range [...]time.Time{e.Created, e.Expires, e.Requested} {
+		dst = binary.AppendVarint(dst, unixNano(t))
+	}
+	dst = appendString(dst, e.Method)
+	dst = appendString(dst, e.URL)
+	dst = appendHeader(dst, e.Header)
+	dst = appendHeader(dst, e.ReqHeader)
+	return dst
+}
+
+// Encode returns the whole encoded entry in one new slice.
+func (e *Entry) Encode() []byte {
+	buf := e.AppendPrefix(make([]byte, 0, 256+len(e.Body)))
+	return append(buf, e.Body...)
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromUnixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+func appendHeader(dst []byte, h http.Header) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(h)))
+	// Sorted names make the encoding deterministic: equal entries, equal bytes.
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		values := h[name]
+		dst = appendString(dst, name)
+		dst = binary.AppendUvarint(dst, uint64(len(values)))
+		for _, v := range values {
+			dst = appendString(dst, v)
+		}
+	}
+	return dst
+}

@@ -1,0 +1,237 @@
+package clientcache
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clientcache/clientcache/internal/cachekey"
+)
+
+// Expiration values with a special meaning, for every ExpireAfter field
+// (Options, URLPattern, RequestOptions). A positive duration means "fresh for
+// that long"; zero means "not set here" (Options: never expire).
+const (
+	// NeverExpire stores responses that never go stale. It is the default.
+	NeverExpire time.Duration = -1
+	// ExpireImmediately stores responses already stale: each reuse first
+	// revalidates them with the origin (a 304 costs no body transfer).
+	ExpireImmediately time.Duration = -2
+	// DoNotCache neither reads nor stores responses.
+	DoNotCache time.Duration = -3
+)
+
+// DefaultMaxBodySize is the default of Options.MaxBodySize.
+const DefaultMaxBodySize = 64 << 20
+
+// Options configure a Transport or Session. A nil *Options means all defaults.
+// Each field's doc ends with its default.
+type Options struct {
+	// Next sends the requests the cache does not answer. Default:
+	// http.DefaultTransport.
+	Next http.RoundTripper
+
+	// ExpireAfter is how long a stored response stays fresh: a positive
+	// duration, NeverExpire, ExpireImmediately or DoNotCache. Default:
+	// NeverExpire.
+	ExpireAfter time.Duration
+
+	// ExpireAt, when set, is the time every stored response goes stale,
+	// overriding ExpireAfter. Default: unset.
+	ExpireAt time.Time
+
+	// URLPatterns override the expiration for matching URLs; the first
+	// match wins. Default: none.
+	URLPatterns []URLPattern
+
+	// AllowedCodes lists the status codes that are stored. Default: 200.
+	AllowedCodes []int
+
+	// AllowedMethods lists the methods whose responses are stored. For
+	// methods with a body (POST) the body is part of the key. Default: GET,
+	// HEAD.
+	AllowedMethods []string
+
+	// MatchHeaders lists the request headers whose values are part of the
+	// key, so that requests differing in them are cached apart. The single
+	// entry "*" means every header. Default: none.
+	MatchHeaders []string
+
+	// IgnoredParams lists query parameters, form and top-level JSON body
+	// fields, and request headers that are left out of the key and redacted
+	// in what is stored (API keys, nonces, timestamps). Credentials
+	// (Authorization, Proxy-Authorization, Cookie, common API-key parameters)
+	// are redacted whether listed or not. Default: none.
+	IgnoredParams []string
+
+	// Filter, when set, decides whether a response is cached: it is called
+	// before storing a response and again before serving a stored one (a
+	// stored response it rejects is treated as absent). It must not read the
+	// body. Default: none (everything allowed is cached).
+	Filter func(*http.Response) bool
+
+	// Disabled turns the cache off: every request goes to Next and nothing is
+	// read or stored. Default: false.
+	Disabled bool
+
+	// ReadOnly serves stored responses but never stores or updates any.
+	// Default: false.
+	ReadOnly bool
+
+	// MaxBodySize is the largest body that is stored; larger responses pass
+	// through uncached. Default: DefaultMaxBodySize (64 MiB).
+	MaxBodySize int64
+
+	// StaleIfError lets a stale stored response be served, for up to this
+	// long after it expired, when the origin cannot be reached or answers
+	// with a 5xx error. Default: 0 (never).
+	StaleIfError time.Duration
+
+	// KeepExpired is how long a stale response stays in the store after it
+	// expires, so that it can be revalidated or served on error. Stores with
+	// native expiry drop it afterwards; pruning counts from the expiry itself.
+	// Default: one hour.
+	KeepExpired time.Duration
+
+	// Logger receives cache failures (which never fail a request). Default:
+	// slog.Default().
+	Logger *slog.Logger
+
+	// Jar is the cookie jar of a Session. Default: a new empty
+	// net/http/cookiejar jar. Ignored by Transport.
+	Jar http.CookieJar
+
+	// AutoClose makes Session.Close close the store too. Default: false (the
+	// store may serve other sessions).
+	AutoClose bool
+
+	// Now returns the current time; tests set it to a fake clock. Default:
+	// time.Now.
+	Now func() time.Time
+}
+
+// URLPattern overrides the expiration of the requests whose URL, without its
+// scheme, matches Pattern: a glob where "*" matches any run of characters
+// (slashes included) and "?" any one character, with a "*" implied at the
+// end. "api.example.com/items" matches "https://api.example.com/items/7?x=1".
+type URLPattern struct {
+	Pattern string
+	// ExpireAfter as in Options; zero means "not set by this pattern".
+	ExpireAfter time.Duration
+	// ExpireAt as in Options.
+	ExpireAt time.Time
+}
+
+// config is Options validated and completed with defaults.
+type config struct {
+	Options
+	next     http.RoundTripper
+	codes    []int
+	methods  []string
+	keyer    *cachekey.Keyer
+	patterns []compiledPattern
+	logger   *slog.Logger
+	now      func() time.Time
+}
+
+type compiledPattern struct {
+	URLPattern
+	glob string
+}
+
+// ErrInvalidOptions is wrapped by the error NewTransport and NewSession return
+// for options that cannot work.
+var ErrInvalidOptions = errors.New("clientcache: invalid options")
+
+func newConfig(o *Options) (*config, error) {
+	c := &config{}
+	if o != nil {
+		c.Options = *o
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrInvalidOptions, fmt.Sprintf(format, args...))
+	}
+	if err := checkExpiration("ExpireAfter", c.ExpireAfter); err != nil {
+		return nil, bad("%v", err)
+	}
+	c.next = c.Next
+	if c.next == nil {
+		c.next = http.DefaultTransport
+	}
+	c.codes = slices.Clone(c.AllowedCodes)
+	if len(c.codes) == 0 {
+		c.codes = []int{http.StatusOK}
+	}
+	for _, code := range c.codes {
+		if code < 100 || code > 999 {
+			return nil, bad("AllowedCodes: %d is not an HTTP status code", code)
+		}
+	}
+	for _, m := range c.AllowedMethods {
+		if m == "" || strings.ContainsAny(m, " \t\r\n") {
+			return nil, bad("AllowedMethods: %q is not a method name", m)
+		}
+		c.methods = append(c.methods, strings.ToUpper(m))
+	}
+	if len(c.methods) == 0 {
+		c.methods = []string{http.MethodGet, http.MethodHead}
+	}
+	matchAll := len(c.MatchHeaders) == 1 && c.MatchHeaders[0] == "*"
+	var match []string
+	if !matchAll {
+		for _, h := range c.MatchHeaders {
+			if h == "" || h == "*" || strings.ContainsAny(h, " :\t\r\n") {
+				return nil, bad("MatchHeaders: %q is not a header name (use a list of names, or just \"*\" for all)", h)
+			}
+			match = append(match, h)
+		}
+	}
+	c.keyer = cachekey.NewKeyer(match, matchAll, c.IgnoredParams)
+	for i, p := range c.URLPatterns {
+		if strings.TrimSpace(p.Pattern) == "" {
+			return nil, bad("URLPatterns[%d]: empty pattern", i)
+		}
+		if err := checkExpiration(fmt.Sprintf("URLPatterns[%d] (%s).ExpireAfter", i, p.Pattern), p.ExpireAfter); err != nil {
+			return nil, bad("%v", err)
+		}
+		c.patterns = append(c.patterns, compiledPattern{URLPattern: p, glob: compileGlob(p.Pattern)})
+	}
+	if c.MaxBodySize < 0 {
+		return nil, bad("MaxBodySize: %d is negative", c.MaxBodySize)
+	}
+	if c.MaxBodySize == 0 {
+		c.MaxBodySize = DefaultMaxBodySize
+	}
+	if c.StaleIfError < 0 {
+		return nil, bad("StaleIfError: %v is negative", c.StaleIfError)
+	}
+	if c.KeepExpired < 0 {
+		return nil, bad("KeepExpired: %v is negative", c.KeepExpired)
+	}
+	if c.KeepExpired == 0 {
+		c.KeepExpired = time.Hour
+	}
+	c.logger = c.Logger
+	if c.logger == nil {
+		c.logger = slog.Default()
+	}
+	c.now = c.Now
+	if c.now == nil {
+		c.now = time.Now
+	}
+	return c, nil
+}
+
+func checkExpiration(field string, d time.Duration) error {
+	if d < DoNotCache {
+		return fmt.Errorf("%s: %v is negative; use a positive duration, NeverExpire, ExpireImmediately or DoNotCache", field, d)
+	}
+	return nil
+}
+
+func (c *config) methodAllowed(method string) bool { return slices.Contains(c.methods, method) }
+func (c *config) codeAllowed(code int) bool        { return slices.Contains(c.codes, code) }

@@ -1,0 +1,134 @@
+package clientcache
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// RequestOptions are per-request settings, carried by the request's context
+// (see WithRequest). They override the Options and URL patterns of the
+// Transport for that one request.
+type RequestOptions struct {
+	// ExpireAfter as in Options; zero means "not set for this request".
+	ExpireAfter time.Duration
+	// ExpireAt as in Options.
+	ExpireAt time.Time
+	// Refresh revalidates a stored response with the origin before using it
+	// (a conditional request when it has validators).
+	Refresh bool
+	// ForceRefresh fetches from the origin whatever is stored, and stores
+	// the new response.
+	ForceRefresh bool
+	// OnlyIfCached never contacts the origin: a request with no usable stored
+	// response gets a 504 Gateway Timeout response.
+	OnlyIfCached bool
+	// Disabled sends this request straight to the origin, reading and storing
+	// nothing.
+	Disabled bool
+}
+
+type requestOptionsKey struct{}
+
+// WithRequest returns a context carrying per-request settings. Use it with
+// http.NewRequestWithContext or req.WithContext.
+func WithRequest(ctx context.Context, o RequestOptions) context.Context {
+	return context.WithValue(ctx, requestOptionsKey{}, o)
+}
+
+// settings are what applies to one request once session options, URL
+// patterns, the request's context and its Cache-Control are combined.
+type settings struct {
+	expireAfter  time.Duration
+	expireAt     time.Time
+	refresh      bool
+	forceRefresh bool
+	onlyIfCached bool
+	disabled     bool
+	noStore      bool
+}
+
+func (c *config) settingsFor(req *http.Request) settings {
+	s := settings{expireAfter: c.ExpireAfter, expireAt: c.ExpireAt, disabled: c.Disabled}
+	if len(c.patterns) > 0 {
+		target := urlWithoutScheme(req.URL.String())
+		for _, p := range c.patterns {
+			if globMatch(p.glob, target) {
+				if p.ExpireAfter != 0 || !p.ExpireAt.IsZero() {
+					s.expireAfter, s.expireAt = p.ExpireAfter, p.ExpireAt
+				}
+				break
+			}
+		}
+	}
+	if o, ok := req.Context().Value(requestOptionsKey{}).(RequestOptions); ok {
+		if o.ExpireAfter != 0 || !o.ExpireAt.IsZero() {
+			s.expireAfter, s.expireAt = o.ExpireAfter, o.ExpireAt
+		}
+		s.refresh = o.Refresh
+		s.forceRefresh = o.ForceRefresh
+		s.onlyIfCached = o.OnlyIfCached
+		s.disabled = s.disabled || o.Disabled
+	}
+	c.applyRequestDirectives(req.Header, &s)
+	if s.expireAfter == DoNotCache {
+		s.disabled = true
+	}
+	return s
+}
+
+// applyRequestDirectives honours the standard request directives a client
+// may send (RFC 9111 §5.2.1): no-cache and max-age=0 revalidate, no-store
+// bypasses the cache, only-if-cached never forwards. Pragma: no-cache counts
+// as no-cache when there is no Cache-Control (§5.4).
+func (c *config) applyRequestDirectives(h http.Header, s *settings) {
+	cc := h.Values("Cache-Control")
+	if len(cc) == 0 {
+		for _, p := range h.Values("Pragma") {
+			if hasDirective(p, "no-cache") {
+				s.refresh = true
+			}
+		}
+		return
+	}
+	for _, line := range cc {
+		switch {
+		case hasDirective(line, "no-store"):
+			s.noStore = true
+		case hasDirective(line, "no-cache"), hasDirective(line, "max-age=0"):
+			s.refresh = true
+		}
+		if hasDirective(line, "only-if-cached") {
+			s.onlyIfCached = true
+		}
+	}
+}
+
+// hasDirective reports whether a comma-separated field value contains the
+// directive d, compared case-insensitively.
+func hasDirective(value, d string) bool {
+	for part := range strings.SplitSeq(value, ",") {
+		if strings.EqualFold(strings.TrimSpace(part), d) {
+			return true
+		}
+	}
+	return false
+}
+
+// expiry returns when a response received at now goes stale under s; ok is
+// false when it must not be stored.
+func (s *settings) expiry(now time.Time) (expires time.Time, ok bool) {
+	if !s.expireAt.IsZero() {
+		return s.expireAt, true
+	}
+	switch d := s.expireAfter; {
+	case d == DoNotCache:
+		return time.Time{}, false
+	case d == ExpireImmediately:
+		return now, true
+	case d > 0:
+		return now.Add(d), true
+	}
+	return time.Time{}, true // zero or NeverExpire
+}

@@ -1,0 +1,93 @@
+package clientcache
+
+import (
+	"bytes"
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clientcache/clientcache/internal/entry"
+)
+
+// responseFrom builds the response a stored entry stands for. The entry's
+// header map becomes the response's: entries are decoded afresh for each use.
+func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, now time.Time) *http.Response {
+	major, minor, ok := http.ParseHTTPVersion(e.Proto)
+	if !ok {
+		e.Proto, major, minor = "HTTP/1.1", 1, 1
+	}
+	resp := &http.Response{
+		Status:        strconv.Itoa(e.Status) + " " + http.StatusText(e.Status),
+		StatusCode:    e.Status,
+		Proto:         e.Proto,
+		ProtoMajor:    major,
+		ProtoMinor:    minor,
+		Header:        e.Header,
+		ContentLength: int64(len(e.Body)),
+		Request:       req,
+	}
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	if req.Method == http.MethodHead {
+		resp.Body = http.NoBody
+		resp.ContentLength, _ = strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64)
+		if resp.Header.Get("Content-Length") == "" {
+			resp.ContentLength = -1
+		}
+	} else {
+		resp.Body = &bodyReader{Reader: bytes.NewReader(e.Body)}
+	}
+	resp.Header.Set("Age", strconv.FormatInt(int64(currentAge(e, now)/time.Second), 10))
+	return resp
+}
+
+// currentAge is how old a stored response is: the age it arrived with plus
+// the time it has been stored.
+func currentAge(e *entry.Entry, now time.Time) time.Duration {
+	age := max(now.Sub(e.Created), 0)
+	if v, err := strconv.ParseInt(e.Header.Get("Age"), 10, 64); err == nil && v > 0 && v < 1<<31 {
+		age += time.Duration(v) * time.Second
+	}
+	return age
+}
+
+type bodyReader struct{ *bytes.Reader }
+
+func (bodyReader) Close() error { return nil }
+
+// storedHeader is the part of a response header worth storing: all of it
+// but the hop-by-hop fields and our own Cache-Status.
+func storedHeader(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for name, values := range h {
+		if name == "Cache-Status" || isHopByHop(h, name) {
+			continue
+		}
+		out[name] = append([]string(nil), values...)
+	}
+	return out
+}
+
+var hopByHop = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authenticate": true,
+	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+}
+
+// isHopByHop reports fields that describe one connection, including those
+// the Connection field names (RFC 9110 §7.6.1).
+func isHopByHop(h http.Header, name string) bool {
+	if hopByHop[name] {
+		return true
+	}
+	for _, v := range h["Connection"] {
+		for f := range strings.SplitSeq(v, ",") {
+			if textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(f)) == name {
+				return true
+			}
+		}
+	}
+	return false
+}

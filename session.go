@@ -1,0 +1,81 @@
+package clientcache
+
+import (
+	"errors"
+	"net/http"
+	"net/http/cookiejar"
+
+	"github.com/clientcache/clientcache/storage"
+)
+
+// Session is the seed's CachedSession: an *http.Client whose transport is
+// the cache. Use its Get, Post, Do and friends as usual; Cache manages what
+// is stored. A Session follows redirects as http.Client does and records each
+// redirected URL as an alias of the response it led to, so that the next
+// request for it is answered from the cache without the redirect.
+//
+// A Session keeps cookies in a jar; a response served from the cache sets
+// its cookies there just as the network response did.
+type Session struct {
+	*http.Client
+	// Cache is the management API of the session's store.
+	Cache *Cache
+
+	transport *Transport
+	backend   *storage.Backend
+	autoClose bool
+}
+
+// NewSession returns a Session that keeps responses in b. Options (nil for
+// defaults) as for NewTransport, plus Jar and AutoClose.
+func NewSession(b *storage.Backend, opts *Options) (*Session, error) {
+	t, err := NewTransport(b, opts)
+	if err != nil {
+		return nil, err
+	}
+	jar := t.cfg.Jar
+	if jar == nil {
+		jar, _ = cookiejar.New(nil) // never fails with nil options
+	}
+	s := &Session{Cache: t.cache, transport: t, backend: b, autoClose: t.cfg.AutoClose}
+	s.Client = &http.Client{Transport: t, Jar: jar, CheckRedirect: s.checkRedirect}
+	return s, nil
+}
+
+// Transport returns the session's caching transport.
+func (s *Session) Transport() *Transport { return s.transport }
+
+// checkRedirect applies http.Client's default policy (at most 10 redirects)
+// and records the first request of the chain as an alias of the next one.
+func (s *Session) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	t := s.transport
+	first := via[0]
+	if !t.cfg.methodAllowed(first.Method) || !t.cfg.methodAllowed(req.Method) || t.cfg.ReadOnly {
+		return nil
+	}
+	if st := t.cfg.settingsFor(first); st.disabled || st.noStore {
+		return nil
+	}
+	from := t.cfg.keyer.Key(first.Method, first.URL, first.Header, nil)
+	to := t.cfg.keyer.Key(req.Method, req.URL, req.Header, nil)
+	if from == to || (first.Body != nil && first.Body != http.NoBody) {
+		return nil
+	}
+	if err := s.backend.Redirects.Write(req.Context(), from, []byte(to)); err != nil {
+		t.cfg.logger.WarnContext(req.Context(), "clientcache: could not record a redirect alias", "from", first.URL.Redacted(), "err", err)
+	}
+	return nil
+}
+
+// Close releases idle connections and, with Options.AutoClose, closes the
+// store. Without AutoClose the store stays open for other sessions.
+func (s *Session) Close() error {
+	s.Client.CloseIdleConnections()
+	if s.autoClose {
+		return s.backend.Close()
+	}
+	return nil
+}

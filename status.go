@@ -1,0 +1,93 @@
+package clientcache
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// CacheStatusName is the cache's name in the Cache-Status header (RFC 9211).
+const CacheStatusName = "clientcache"
+
+// Status says what the cache did for one response. StatusOf returns it.
+type Status struct {
+	// FromCache is true when the body comes from the store (a hit, or a
+	// stored body reused after a 304 revalidation or on error).
+	FromCache bool
+	// CreatedAt is when the stored response was received from the origin.
+	CreatedAt time.Time
+	// Expires is when the response goes stale; zero means never.
+	Expires time.Time
+	// Expired is true when a stale response was served (stale-if-error).
+	Expired bool
+	// Revalidated is true when the origin confirmed the stored response with
+	// a 304 Not Modified.
+	Revalidated bool
+	// Stored is true when the response is being stored (it is written once
+	// the body has been read to its end).
+	Stored bool
+	// Collapsed is true when the response came from another request's fetch
+	// of the same resource.
+	Collapsed bool
+	// Key is the cache key of the request, empty when the cache was bypassed.
+	Key string
+	// Forward is the RFC 9211 fwd reason when the request went to the origin:
+	// "bypass", "miss", "uri-miss", "vary-miss", "request", "stale".
+	Forward string
+}
+
+type statusKey struct{}
+
+// StatusOf returns what the cache did for resp, which a Transport or Session
+// of this package returned. For any other response it returns a zero Status.
+func StatusOf(resp *http.Response) Status {
+	if resp == nil || resp.Request == nil {
+		return Status{}
+	}
+	if st, ok := resp.Request.Context().Value(statusKey{}).(*Status); ok {
+		return *st
+	}
+	return Status{}
+}
+
+// attachStatus records st in resp (for StatusOf) and in its Cache-Status
+// header, and sets Age on responses served from the store.
+func attachStatus(req *http.Request, resp *http.Response, st *Status, now time.Time) {
+	resp.Request = req.WithContext(context.WithValue(req.Context(), statusKey{}, st))
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	resp.Header.Set("Cache-Status", st.header(now))
+}
+
+// header formats st as an RFC 9211 Cache-Status member.
+func (st *Status) header(now time.Time) string {
+	var b strings.Builder
+	b.Grow(64)
+	b.WriteString(CacheStatusName)
+	if st.FromCache && st.Forward == "" {
+		b.WriteString("; hit")
+		if !st.Expires.IsZero() {
+			b.WriteString("; ttl=")
+			b.WriteString(strconv.FormatInt(int64(st.Expires.Sub(now)/time.Second), 10))
+		}
+	} else if st.Forward != "" {
+		b.WriteString("; fwd=")
+		b.WriteString(st.Forward)
+		if st.Revalidated {
+			b.WriteString("; fwd-status=304")
+		}
+	}
+	if st.Stored {
+		b.WriteString("; stored")
+	}
+	if st.Collapsed {
+		b.WriteString("; collapsed")
+	}
+	if st.Expired && st.FromCache {
+		b.WriteString(`; detail="stale served on error"`)
+	}
+	return b.String()
+}

@@ -1,0 +1,223 @@
+package clientcache
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/clientcache/clientcache/internal/entry"
+	"github.com/clientcache/clientcache/storage"
+)
+
+// Transport is an http.RoundTripper that answers requests from a cache and
+// sends the rest to Options.Next, storing what it may. It honours the
+// RoundTripper contract: it is safe for concurrent use, does not modify the
+// request, closes its body, returns an error only when there is no response,
+// and does not follow redirects.
+//
+// A cache failure never fails a request: it is logged and the request goes
+// to the network. Every response carries a Cache-Status header (RFC 9211)
+// and StatusOf tells what the cache did.
+type Transport struct {
+	cfg     *config
+	backend *storage.Backend
+	cache   *Cache
+	flights flightGroup
+}
+
+var _ http.RoundTripper = (*Transport)(nil)
+
+// NewTransport returns a Transport that keeps responses in b. It fails, with
+// an error wrapping ErrInvalidOptions that says what to fix, on options that
+// cannot work. Closing the Transport's store is the caller's business.
+func NewTransport(b *storage.Backend, opts *Options) (*Transport, error) {
+	if b == nil || b.Responses == nil || b.Redirects == nil {
+		return nil, fmt.Errorf("%w: the backend needs both a Responses and a Redirects storage", ErrInvalidOptions)
+	}
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	t := &Transport{cfg: cfg, backend: b}
+	t.cache = &Cache{cfg: cfg, backend: b}
+	return t, nil
+}
+
+// Cache returns the management API of the Transport's store.
+func (t *Transport) Cache() *Cache { return t.cache }
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.URL == nil {
+		closeBody(req)
+		return nil, errors.New("clientcache: request has no URL")
+	}
+	s := t.cfg.settingsFor(req)
+	if s.disabled || s.noStore || !t.cfg.methodAllowed(req.Method) || isPartialOrConditional(req.Header) {
+		return t.forward(req, &Status{Forward: "bypass"})
+	}
+	req, body, ok := t.bufferBody(req)
+	if !ok {
+		return t.forward(req, &Status{Forward: "bypass"})
+	}
+	key := t.cfg.keyer.Key(req.Method, req.URL, req.Header, body)
+	return t.roundTrip(req, key, &s)
+}
+
+// roundTrip serves req, whose key is key, from the store or the origin.
+func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http.Response, error) {
+	ctx := req.Context()
+	st := &Status{Key: key, Forward: "uri-miss"}
+	var stored *entry.Entry
+	if !s.forceRefresh {
+		stored = t.lookup(ctx, key, req, st)
+	} else {
+		st.Forward = "request"
+	}
+	now := t.cfg.now()
+	if stored != nil && !s.refresh && !stored.IsExpired(now) {
+		closeBody(req)
+		return t.serve(req, stored, st, now), nil
+	}
+	if s.onlyIfCached {
+		closeBody(req)
+		return t.gatewayTimeout(req, st), nil
+	}
+	if stored != nil {
+		st.Forward = "stale"
+		if s.refresh {
+			st.Forward = "request"
+		}
+	}
+
+	c, leader := t.flights.join(key)
+	if !leader {
+		if resp, err := c.wait(ctx); err != nil {
+			closeBody(req)
+			return nil, err
+		} else if resp != nil {
+			closeBody(req)
+			st.Collapsed = true
+			st.Stored = false
+			return t.finishShared(req, resp, st), nil
+		}
+		// The leader's response could not be shared; it may have been stored.
+		if again := t.lookup(ctx, key, req, &Status{}); again != nil && !again.IsExpired(t.cfg.now()) && !s.refresh && !s.forceRefresh {
+			closeBody(req)
+			return t.serve(req, again, st, t.cfg.now()), nil
+		}
+		return t.fetch(req, key, s, stored, st, nil)
+	}
+	return t.fetch(req, key, s, stored, st, c)
+}
+
+// lookup returns the usable stored entry for key, or nil. Store failures are
+// logged; undecodable entries are deleted.
+func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, st *Status) *entry.Entry {
+	e, err := t.cache.read(ctx, key)
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			t.cfg.logger.WarnContext(ctx, "clientcache: cache read failed; using the network", "key", key, "err", err)
+		}
+		return nil
+	}
+	if !varyMatches(e, req.Header) {
+		st.Forward = "vary-miss"
+		return nil
+	}
+	if t.cfg.Filter != nil && !t.cfg.Filter(t.responseFrom(req, e, t.cfg.now())) {
+		return nil
+	}
+	st.Forward = "miss"
+	return e
+}
+
+// serve answers req with a stored entry.
+func (t *Transport) serve(req *http.Request, e *entry.Entry, st *Status, now time.Time) *http.Response {
+	resp := t.responseFrom(req, e, now)
+	st.FromCache = true
+	st.Forward = ""
+	st.CreatedAt, st.Expires = e.Created, e.Expires
+	attachStatus(req, resp, st, now)
+	return resp
+}
+
+// forward sends req to the origin without the cache.
+func (t *Transport) forward(req *http.Request, st *Status) (*http.Response, error) {
+	resp, err := t.cfg.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	attachStatus(req, resp, st, t.cfg.now())
+	return resp, nil
+}
+
+func (t *Transport) gatewayTimeout(req *http.Request, st *Status) *http.Response {
+	resp := &http.Response{
+		Status:     "504 Gateway Timeout",
+		StatusCode: http.StatusGatewayTimeout,
+		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:  http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
+		Body:    http.NoBody,
+		Request: req,
+	}
+	st.Forward = "miss"
+	attachStatus(req, resp, st, t.cfg.now())
+	resp.Header.Set("Cache-Status", CacheStatusName+`; fwd=miss; detail="only-if-cached"`)
+	return resp
+}
+
+// bufferBody reads the body of a request whose method is cached, since the
+// body is part of the key, and returns a request that can be sent with it.
+// ok is false when the body is larger than MaxBodySize: the returned request
+// then streams it unchanged and must bypass the cache.
+func (t *Transport) bufferBody(req *http.Request) (*http.Request, []byte, bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req, nil, true
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, t.cfg.MaxBodySize+1))
+	r2 := new(http.Request)
+	*r2 = *req
+	if err != nil || int64(len(body)) > t.cfg.MaxBodySize {
+		// Hand the next transport what was read followed by the rest.
+		r2.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(body), req.Body), req.Body}
+		return r2, nil, false
+	}
+	req.Body.Close()
+	r2.Body = io.NopCloser(bytes.NewReader(body))
+	r2.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r2.ContentLength = int64(len(body))
+	return r2, body, true
+}
+
+// isPartialOrConditional reports requests whose answer may be partial or a
+// 304 for the client's own validators: those go straight to the origin.
+func isPartialOrConditional(h http.Header) bool {
+	for _, name := range [...]string{"Range", "If-Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"} {
+		if _, ok := h[name]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}
+
+// CloseIdleConnections closes the idle connections of Options.Next, when it
+// has any.
+func (t *Transport) CloseIdleConnections() {
+	if c, ok := t.cfg.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}

@@ -1,0 +1,78 @@
+package clientcache
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/clientcache/clientcache/internal/entry"
+)
+
+// selectedRequestHeader returns the request headers a stored response is
+// selected by: the matched headers and those its Vary field names. ok is
+// false for Vary: *, which no later request can match.
+func (t *Transport) selectedRequestHeader(reqHeader, respHeader http.Header) (http.Header, bool) {
+	sel := t.cfg.keyer.MatchedHeader(reqHeader)
+	names, star := varyNames(respHeader)
+	if star {
+		return nil, false
+	}
+	if len(names) > 0 && sel == nil {
+		sel = make(http.Header, len(names))
+	}
+	for _, name := range names {
+		if vs := reqHeader.Values(name); len(vs) > 0 {
+			sel[name] = t.cfg.keyer.RedactHeaderValues(name, vs)
+		} else {
+			delete(sel, name)
+		}
+	}
+	return sel, true
+}
+
+// varyMatches reports whether a request with header h selects e (RFC 9111
+// §4.1): every field e's Vary names has the same normalised value in both.
+func varyMatches(e *entry.Entry, h http.Header) bool {
+	names, star := varyNames(e.Header)
+	if star {
+		return false
+	}
+	for _, name := range names {
+		if normalizeFieldValue(h.Values(name)) != normalizeFieldValue(e.ReqHeader.Values(name)) {
+			return false
+		}
+		if (len(h.Values(name)) == 0) != (len(e.ReqHeader.Values(name)) == 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// varyNames returns the canonical field names of all Vary lines, and whether
+// one of them is "*".
+func varyNames(h http.Header) (names []string, star bool) {
+	for _, line := range h.Values("Vary") {
+		for f := range strings.SplitSeq(line, ",") {
+			f = strings.TrimSpace(f)
+			switch f {
+			case "":
+			case "*":
+				star = true
+			default:
+				names = append(names, http.CanonicalHeaderKey(f))
+			}
+		}
+	}
+	return names, star
+}
+
+// normalizeFieldValue joins field lines and collapses the whitespace around
+// commas and inside values, so that equivalent values compare equal.
+func normalizeFieldValue(values []string) string {
+	parts := make([]string, 0, len(values))
+	for _, v := range values {
+		for p := range strings.SplitSeq(v, ",") {
+			parts = append(parts, strings.Join(strings.Fields(p), " "))
+		}
+	}
+	return strings.Join(parts, ",")
+}
