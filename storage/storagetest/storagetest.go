@@ -393,7 +393,7 @@ func testConcurrent(t *testing.T, s storage.Storage) {
 				}
 				if i%10 == 9 {
 					if _, err := s.Size(ctx); err != nil {
-						errs <- fmt.Errorf("Size: %w", err)
+						errs <- fmt.Errorf("calling Size: %w", err)
 						return
 					}
 				}

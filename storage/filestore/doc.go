@@ -1,0 +1,34 @@
+// Package filestore keeps a cache in a directory: one file per value, so the
+// cache survives restarts and can be inspected, copied or deleted with the
+// usual tools.
+//
+// The cache_name is the directory. A leading "~" means the user's home
+// directory, and the directory is created (mode 0700) when missing. [Open]
+// makes the two storages a cache needs in the subdirectories responses/ and
+// redirects/; [New] makes one storage in exactly the directory it is given.
+//
+// Each value is a file (mode 0600) named by the SHA-256 digest of its key, so
+// no key, however awkward ("../x", "a/b", 512 bytes), can name a path outside
+// the directory. The file starts with a small header holding the key and the
+// expiry, which is how Keys returns the keys and how expired values are found
+// without reading them whole. A write goes to a temporary file in the same
+// directory that is then renamed over the old one: readers see the old value
+// or the new one, never a mix. Writes are not synced to the disk one by one;
+// after a crash a value may be lost, which for a cache is a miss.
+//
+// A file that is not a well-formed entry (truncated, foreign, from another
+// version) reads as absent and is removed. Temporary files left by a crash
+// are ignored, and removed by DeleteExpired once they are an hour old.
+//
+// Besides [storage.Storage], a Store implements the optional interfaces
+// [storage.ExpiringWriter] (the expiry is kept in the file's header; an
+// expired value reads as absent and is removed), [storage.BulkDeleter] and
+// [storage.Pruner] (which reads only headers).
+//
+// Importing the package registers the URL scheme "file" with [storage.Open]:
+//
+//	file:///var/cache/myapp          an absolute directory
+//	file://~/.cache/myapp            under the home directory
+//	file:relative/dir                relative to the working directory
+//	file:///var/cache/myapp?mode=ro  read-only (see Options.ReadOnly)
+package filestore

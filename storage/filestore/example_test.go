@@ -1,0 +1,104 @@
+package filestore_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/filestore"
+)
+
+func Example() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "filestore-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	// The cache_name is the directory; "~/.cache/myapp" would do as well.
+	b, err := filestore.Open(ctx, filepath.Join(dir, "myapp"), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer b.Close()
+
+	if err := b.Responses.Write(ctx, "key", []byte("entry")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, err := b.Responses.Read(ctx, "key")
+	fmt.Printf("%s %v\n", v, err)
+
+	entries, _ := os.ReadDir(filepath.Join(dir, "myapp", "responses"))
+	fmt.Println(len(entries), "file")
+	// Output:
+	// entry <nil>
+	// 1 file
+}
+
+// Values written with an expiry vanish once it has passed, and
+// DeleteExpired sweeps the files of the ones nobody read again.
+func ExampleStore_DeleteExpired() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "filestore-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	s, err := filestore.New(dir, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+
+	now := time.Now()
+	_ = s.WriteWithExpiry(ctx, "stale", []byte("old"), now.Add(-time.Minute))
+	_ = s.WriteWithExpiry(ctx, "fresh", []byte("new"), now.Add(time.Hour))
+	_ = s.Write(ctx, "forever", []byte("kept"))
+
+	n, err := s.DeleteExpired(ctx, now)
+	fmt.Println(n, err)
+	_, err = s.Read(ctx, "stale")
+	fmt.Println(errors.Is(err, storage.ErrNotFound))
+	size, _ := s.Size(ctx)
+	fmt.Println(size)
+	// Output:
+	// 1 <nil>
+	// true
+	// 2
+}
+
+// Importing filestore makes file: URLs known to storage.Open.
+func Example_fromURL() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "filestore-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	b, err := storage.Open(ctx, "file://"+filepath.ToSlash(dir))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer b.Close()
+	fmt.Println(b.Responses.(*filestore.Store).Dir() == filepath.Join(dir, "responses"))
+
+	_, err = storage.Open(ctx, "file:///tmp/cache?mode=readonly")
+	fmt.Println(err)
+	// Output:
+	// true
+	// filestore: file URL "file:///tmp/cache?mode=readonly": mode="readonly", want ro (read-only) or rw
+}

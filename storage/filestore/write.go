@@ -1,0 +1,95 @@
+package filestore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"time"
+)
+
+// inlineValueMax is the size up to which a value is copied behind its header
+// and written with one system call instead of two.
+const inlineValueMax = 64 << 10
+
+// Write stores value under key, replacing any older value and its expiry.
+// Readers see the old value or the new one, never a mix.
+func (s *Store) Write(ctx context.Context, key string, value []byte) error {
+	return s.store(ctx, "write", key, value, 0)
+}
+
+// WriteWithExpiry is Write with an expiry kept in the file's header: once
+// expires has passed, the value reads as absent, and DeleteExpired removes
+// it. A zero expires means never, exactly as Write.
+func (s *Store) WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error {
+	return s.store(ctx, "write with expiry", key, value, expiryNanos(expires))
+}
+
+func (s *Store) store(ctx context.Context, op, key string, value []byte, expires int64) error {
+	if err := s.writable(ctx); err != nil {
+		return opError(op, key, err)
+	}
+	if len(key) > maxKeyLen {
+		return opErrorNoKey(op, fmt.Errorf("a key of %d bytes is longer than the %d an entry file holds", len(key), maxKeyLen))
+	}
+	if err := s.writeFile(ctx, fileName(key), key, value, expires); err != nil {
+		return opError(op, key, err)
+	}
+	return nil
+}
+
+// writeFile writes the entry to a temporary file in the store's directory
+// and renames it to name, which replaces any older file atomically. It does
+// not sync: a cache may lose its latest writes in a crash, and the rename
+// still keeps a reader from ever seeing half a file.
+func (s *Store) writeFile(ctx context.Context, name, key string, value []byte, expires int64) error {
+	tmp, err := s.createTemp(name)
+	if err != nil {
+		return err
+	}
+	published := false
+	defer func() {
+		if !published {
+			_ = tmp.Close() // may already be closed; the removal is what matters
+			_ = os.Remove(tmp.Name())
+		}
+	}()
+
+	head := appendHeader(make([]byte, 0, fixedHeaderLen+len(key)+min(len(value), inlineValueMax)), key, expires, len(value))
+	if len(value) <= inlineValueMax {
+		_, err = tmp.Write(append(head, value...))
+	} else if _, err = tmp.Write(head); err == nil {
+		_, err = tmp.Write(value)
+	}
+	if err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// A write cancelled while the file was written leaves nothing behind.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), s.pathOf(name)); err != nil {
+		return err
+	}
+	published = true
+	return nil
+}
+
+// createTemp creates the temporary file for name's next version (mode 0600).
+// If the directory was removed from under the store, say by someone clearing
+// the cache with rm, it is created again.
+func (s *Store) createTemp(name string) (*os.File, error) {
+	pattern := name + ".*" + tempSuffix
+	tmp, err := os.CreateTemp(s.dir, pattern)
+	if errors.Is(err, fs.ErrNotExist) {
+		if mkErr := os.MkdirAll(s.dir, 0o700); mkErr != nil {
+			return nil, mkErr
+		}
+		tmp, err = os.CreateTemp(s.dir, pattern)
+	}
+	return tmp, err
+}

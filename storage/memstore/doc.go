@@ -1,0 +1,23 @@
+// Package memstore keeps a cache in the memory of the running process: the
+// fastest store, and the one to use in tests. Nothing survives the process.
+//
+// The cache_name of other stores has no meaning here: every [New] store is a
+// namespace of its own, and [NewBackend] makes the two a cache needs.
+//
+// A store may be given a budget, a number of entries ([Options.MaxEntries]),
+// a number of bytes ([Options.MaxBytes]) or both. A write that goes over the
+// budget evicts the least recently used values until it fits again; a Read
+// counts as a use, a Contains does not.
+//
+// Besides [storage.Storage], a Store implements the optional interfaces
+// [storage.ExpiringWriter] (an expired value reads as absent and is dropped on
+// that read), [storage.BulkDeleter] and [storage.Pruner].
+//
+// Importing the package registers the URL scheme "memory" with
+// [storage.Open]:
+//
+//	memory://
+//	memory://?max_entries=10000&max_bytes=64MiB
+//
+// The budget given in the URL applies to the Responses storage.
+package memstore

@@ -1,0 +1,104 @@
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"iter"
+	"time"
+
+	"github.com/clientcache/clientcache/storage"
+)
+
+// Size returns the number of values that have not expired.
+func (s *Store) Size(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, opErrorNoKey("size", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.entries == nil {
+		return 0, opErrorNoKey("size", storage.ErrClosed)
+	}
+	if s.expiring == 0 {
+		return len(s.entries), nil
+	}
+	now, n := time.Now().UnixNano(), 0
+	for _, e := range s.entries {
+		if !e.expiredAt(now) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// Keys yields the keys of the values that have not expired, in no particular
+// order. It iterates over a snapshot taken when the iteration starts, so the
+// loop body may call any method of the store, and stopping early holds
+// nothing.
+func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		entries, err := s.snapshot(ctx)
+		if err != nil {
+			yield("", opErrorNoKey("keys", err))
+			return
+		}
+		for _, e := range entries {
+			if err := ctx.Err(); err != nil {
+				yield("", opErrorNoKey("keys", err))
+				return
+			}
+			if !yield(e.key, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Values yields a copy of every value that has not expired, in no
+// particular order, under the same rules as Keys.
+func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		entries, err := s.snapshot(ctx)
+		if err != nil {
+			yield(nil, opErrorNoKey("values", err))
+			return
+		}
+		for _, e := range entries {
+			if err := ctx.Err(); err != nil {
+				yield(nil, opErrorNoKey("values", err))
+				return
+			}
+			if !yield(bytes.Clone(e.value), nil) {
+				return
+			}
+		}
+	}
+}
+
+// snapshotEntry is what an iteration needs of an entry. Values are never
+// modified once stored, so holding the slice without the lock is safe.
+type snapshotEntry struct {
+	key   string
+	value []byte
+}
+
+// snapshot copies the live entries' keys and value slices (not the bytes)
+// under the read lock.
+func (s *Store) snapshot(ctx context.Context) ([]snapshotEntry, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.entries == nil {
+		return nil, storage.ErrClosed
+	}
+	now := time.Now().UnixNano()
+	out := make([]snapshotEntry, 0, len(s.entries))
+	for _, e := range s.entries {
+		if !e.expiredAt(now) {
+			out = append(out, snapshotEntry{e.key, e.value})
+		}
+	}
+	return out, nil
+}

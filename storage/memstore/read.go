@@ -1,0 +1,99 @@
+package memstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+
+	"github.com/clientcache/clientcache/storage"
+)
+
+// Read returns a copy of the value stored under key. In a store with a
+// budget it also marks the value as the most recently used.
+func (s *Store) Read(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, opError("read", key, err)
+	}
+	value, err := s.load(key, s.budgeted)
+	if err != nil {
+		return nil, opError("read", key, err)
+	}
+	return bytes.Clone(value), nil
+}
+
+// Contains reports whether key holds a value that has not expired. It does
+// not count as a use for eviction.
+func (s *Store) Contains(ctx context.Context, key string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, opError("contains", key, err)
+	}
+	_, err := s.load(key, false)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	default:
+		return false, opError("contains", key, err)
+	}
+}
+
+// load returns the stored slice itself, which is never modified, so the
+// caller copies it after the lock is released. Touching the recency list
+// needs the write lock; everything else makes do with the read lock, so that
+// reads of an unbudgeted store run in parallel.
+func (s *Store) load(key string, touch bool) ([]byte, error) {
+	if touch {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		e, err := s.findLocked(key)
+		if err != nil {
+			return nil, err
+		}
+		if e.expired() {
+			s.removeLocked(e)
+			return nil, storage.ErrNotFound
+		}
+		s.recency.moveToFront(e)
+		return e.value, nil
+	}
+
+	s.mu.RLock()
+	e, err := s.findLocked(key)
+	var value []byte
+	expired := false
+	if err == nil {
+		value, expired = e.value, e.expired()
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	if expired {
+		s.dropIfExpired(key)
+		return nil, storage.ErrNotFound
+	}
+	return value, nil
+}
+
+// findLocked returns key's entry, expired or not. The caller holds s.mu.
+func (s *Store) findLocked(key string) (*entry, error) {
+	if s.entries == nil {
+		return nil, storage.ErrClosed
+	}
+	e := s.entries[key]
+	if e == nil {
+		return nil, storage.ErrNotFound
+	}
+	return e, nil
+}
+
+// dropIfExpired removes key if its value is still expired once the write
+// lock is held: a Write may have replaced it in between.
+func (s *Store) dropIfExpired(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, err := s.findLocked(key); err == nil && e.expired() {
+		s.removeLocked(e)
+	}
+}
