@@ -62,8 +62,11 @@ func opError(op, key string, err error) error {
 // read returns the entry for key, following a redirect alias when key has
 // no entry of its own. An entry that cannot be decoded is deleted and reads
 // as absent.
-func (c *Cache) read(ctx context.Context, key string) (*entry.Entry, error) {
-	e, _, err := c.readEntry(ctx, key)
+//
+// With view, a store that can hand out its bytes without a copy does so: the
+// entry then aliases the store's immutable value and must not be modified.
+func (c *Cache) read(ctx context.Context, key string, view bool) (*entry.Entry, error) {
+	e, _, err := c.readEntry(ctx, key, view)
 	if !errors.Is(err, storage.ErrNotFound) {
 		return e, err
 	}
@@ -74,12 +77,18 @@ func (c *Cache) read(ctx context.Context, key string) (*entry.Entry, error) {
 		}
 		return nil, opError("read alias", key, aerr)
 	}
-	e, _, err = c.readEntry(ctx, string(target))
+	e, _, err = c.readEntry(ctx, string(target), view)
 	return e, err
 }
 
-func (c *Cache) readEntry(ctx context.Context, key string) (*entry.Entry, int, error) {
-	data, err := c.backend.Responses.Read(ctx, key)
+func (c *Cache) readEntry(ctx context.Context, key string, view bool) (*entry.Entry, int, error) {
+	var data []byte
+	var err error
+	if vr, ok := c.backend.Responses.(storage.ViewReader); ok && view {
+		data, err = vr.ReadView(ctx, key)
+	} else {
+		data, err = c.backend.Responses.Read(ctx, key)
+	}
 	if err != nil {
 		return nil, 0, opError("read", key, err)
 	}
@@ -155,7 +164,7 @@ func (c *Cache) ContainsURL(ctx context.Context, rawURL string) (bool, error) {
 // Response returns the stored response for key (following an alias), or an
 // error wrapping storage.ErrNotFound.
 func (c *Cache) Response(ctx context.Context, key string) (*CachedResponse, error) {
-	e, err := c.read(ctx, key)
+	e, err := c.read(ctx, key, false)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, now time.Tim
 		e.Proto, major, minor = "HTTP/1.1", 1, 1
 	}
 	resp := &http.Response{
-		Status:        strconv.Itoa(e.Status) + " " + http.StatusText(e.Status),
+		Status:        statusLine(e.Status),
 		StatusCode:    e.Status,
 		Proto:         e.Proto,
 		ProtoMajor:    major,
@@ -38,9 +38,11 @@ func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, now time.Tim
 			resp.ContentLength = -1
 		}
 	} else {
-		resp.Body = &bodyReader{Reader: bytes.NewReader(e.Body)}
+		body := new(bodyReader)
+		body.Reset(e.Body)
+		resp.Body = body
 	}
-	resp.Header.Set("Age", strconv.FormatInt(int64(currentAge(e, now)/time.Second), 10))
+	resp.Header["Age"] = []string{strconv.FormatInt(int64(currentAge(e, now)/time.Second), 10)}
 	return resp
 }
 
@@ -48,15 +50,35 @@ func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, now time.Tim
 // the time it has been stored.
 func currentAge(e *entry.Entry, now time.Time) time.Duration {
 	age := max(now.Sub(e.Created), 0)
-	if v, err := strconv.ParseInt(e.Header.Get("Age"), 10, 64); err == nil && v > 0 && v < 1<<31 {
+	if v, err := strconv.ParseInt(e.Header.Get("Age"), 10, 64); e.Header.Get("Age") != "" && err == nil && v > 0 && v < 1<<31 {
 		age += time.Duration(v) * time.Second
 	}
 	return age
 }
 
-type bodyReader struct{ *bytes.Reader }
+// bodyReader is the body of a response served from the store.
+type bodyReader struct{ bytes.Reader }
 
-func (bodyReader) Close() error { return nil }
+func (*bodyReader) Close() error { return nil }
+
+// statusLines holds "200 OK" and its kind, built once, so that a hit does not
+// build its status line.
+var statusLines = func() map[int]string {
+	m := map[int]string{}
+	for code := 100; code < 600; code++ {
+		if text := http.StatusText(code); text != "" {
+			m[code] = strconv.Itoa(code) + " " + text
+		}
+	}
+	return m
+}()
+
+func statusLine(code int) string {
+	if s, ok := statusLines[code]; ok {
+		return s
+	}
+	return strconv.Itoa(code)
+}
 
 // storedHeader is the part of a response header worth storing: all of it
 // but the hop-by-hop fields and our own Cache-Status.

@@ -59,7 +59,7 @@ func attachStatus(req *http.Request, resp *http.Response, st *Status, now time.T
 	if resp.Header == nil {
 		resp.Header = http.Header{}
 	}
-	resp.Header.Set("Cache-Status", st.header(now))
+	resp.Header["Cache-Status"] = []string{st.header(now)}
 }
 
 // header formats st as an RFC 9211 Cache-Status member.

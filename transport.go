@@ -118,7 +118,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 // lookup returns the usable stored entry for key, or nil. Store failures are
 // logged; undecodable entries are deleted.
 func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, st *Status) *entry.Entry {
-	e, err := t.cache.read(ctx, key)
+	e, err := t.cache.read(ctx, key, true)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
 			t.cfg.logger.WarnContext(ctx, "clientcache: cache read failed; using the network", "key", key, "err", err)

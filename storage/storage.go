@@ -50,6 +50,8 @@
 //     calls Delete once per key.
 //   - [Pruner]: delete expired values without decoding them. Without it the
 //     core reads and decodes every value to find the expired ones.
+//   - [ViewReader]: read a value without copying it, for in-process stores
+//     whose values are immutable. Without it the core calls Read.
 //
 // # URLs
 //
@@ -144,6 +146,14 @@ type BulkDeleter interface {
 // how many it deleted.
 type Pruner interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int, error)
+}
+
+// ViewReader is implemented by stores that can hand out a stored value
+// without copying it, because they never modify a value once written (a
+// Write replaces it). The caller must not modify the returned slice. Absent
+// keys are reported as by Read.
+type ViewReader interface {
+	ReadView(ctx context.Context, key string) ([]byte, error)
 }
 
 // Backend is the seed's BaseCache: the two storages one cache needs.

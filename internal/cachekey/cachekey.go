@@ -69,27 +69,101 @@ func isSecretParam(name string) bool {
 // Key returns the key of a request with the given method, URL, header and
 // body (nil when there is none).
 func (k *Keyer) Key(method string, u *url.URL, header http.Header, body []byte) string {
-	h := sha256.New()
-	var scratch [64]byte
-	buf := scratch[:0]
-	buf = append(buf, strings.ToUpper(method)...)
-	buf = append(buf, ' ')
-	buf = append(buf, k.NormalizeURL(u, false)...)
-	buf = append(buf, '\n')
-	h.Write(buf)
-	if len(body) > 0 {
-		h.Write(k.normalizeBody(header.Get("Content-Type"), body))
-	}
-	for _, name := range k.matchedNames(header) {
-		h.Write([]byte{0})
-		h.Write([]byte(name))
-		for _, v := range header.Values(name) {
-			h.Write([]byte{1})
-			h.Write([]byte(v))
+	var scratch [512]byte
+	buf := append(scratch[:0], method...)
+	for i := range len(method) {
+		if c := buf[i]; 'a' <= c && c <= 'z' {
+			buf[i] = c - ('a' - 'A')
 		}
 	}
+	buf = append(buf, ' ')
+	buf = k.appendKeyURL(buf, u)
+	names := k.matchedNames(header)
 	var sum [sha256.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0]))
+	if len(body) == 0 && len(names) == 0 {
+		sum = sha256.Sum256(buf) // the common case: no hash state on the heap
+	} else {
+		h := sha256.New()
+		h.Write(buf)
+		h.Write([]byte{'\n'})
+		if len(body) > 0 {
+			h.Write(k.normalizeBody(header.Get("Content-Type"), body))
+		}
+		for _, name := range names {
+			h.Write([]byte{0})
+			h.Write([]byte(name))
+			for _, v := range header.Values(name) {
+				h.Write([]byte{1})
+				h.Write([]byte(v))
+			}
+		}
+		h.Sum(sum[:0])
+	}
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return string(out[:])
+}
+
+// appendKeyURL appends the normalised URL used in keys: scheme and host
+// lower-cased, default port, user info and fragment dropped, query sorted
+// and without ignored parameters. It avoids url.URL.String on the hot path.
+func (k *Keyer) appendKeyURL(buf []byte, u *url.URL) []byte {
+	start := len(buf)
+	buf = append(buf, u.Scheme...)
+	buf = append(buf, "://"...)
+	host := u.Host
+	if port := u.Port(); (port == "80" && strings.EqualFold(u.Scheme, "http")) || (port == "443" && strings.EqualFold(u.Scheme, "https")) {
+		host = host[:len(host)-len(port)-1]
+	}
+	buf = append(buf, host...)
+	lowerASCII(buf[start:])
+	if u.Opaque != "" {
+		buf = append(buf, u.Opaque...)
+	} else if p := u.EscapedPath(); p != "" {
+		buf = append(buf, p...)
+	} else {
+		buf = append(buf, '/')
+	}
+	if u.RawQuery != "" {
+		buf = append(buf, '?')
+		if len(k.Ignored) == 0 && sortedPlainQuery(u.RawQuery) {
+			buf = append(buf, u.RawQuery...)
+		} else {
+			buf = append(buf, k.normalizeQuery(u.RawQuery, false)...)
+		}
+	}
+	return buf
+}
+
+func lowerASCII(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+}
+
+// sortedPlainQuery reports whether a raw query is already what
+// normalizeQuery would make of it: parameters in order, and only characters
+// that url.Values.Encode leaves as they are.
+func sortedPlainQuery(q string) bool {
+	prev := ""
+	for part := range strings.SplitSeq(q, "&") {
+		if part == "" || part < prev {
+			return false
+		}
+		for i := range len(part) {
+			c := part[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~' || c == '=') {
+				return false
+			}
+		}
+		if strings.Count(part, "=") != 1 {
+			return false
+		}
+		prev = part
+	}
+	return true
 }
 
 // VariantKey derives the key of one Vary variant of a response stored under

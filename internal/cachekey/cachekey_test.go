@@ -99,3 +99,19 @@ func TestMatchedHeaders(t *testing.T) {
 		t.Errorf("stored matched headers = %v, want Authorization redacted", got)
 	}
 }
+
+func TestQueryFastPathAgreesWithNormalisation(t *testing.T) {
+	k := NewKeyer(nil, false, nil)
+	// Each pair: one takes the fast path, the other needs normalising.
+	pairs := [][2]string{
+		{"https://e.com/?a=1&b=2", "https://e.com/?b=2&a=1"},
+		{"https://e.com/?a=x%20y", "https://e.com/?a=x+y"},
+		{"https://e.com/?a=1&a=2", "https://e.com/?a=2&a=1"},
+		{"https://e.com/?a=", "https://e.com/?a"},
+	}
+	for _, p := range pairs {
+		if k.Key("GET", mustURL(t, p[0]), nil, nil) != k.Key("GET", mustURL(t, p[1]), nil, nil) {
+			t.Errorf("%s and %s got different keys", p[0], p[1])
+		}
+	}
+}

@@ -104,7 +104,7 @@ func (d *decoder) count() int {
 
 func (d *decoder) header() http.Header {
 	n := d.count()
-	if d.bad {
+	if d.bad || n == 0 {
 		return nil
 	}
 	if d.dryRun {

@@ -21,6 +21,20 @@ func (s *Store) Read(ctx context.Context, key string) ([]byte, error) {
 	return bytes.Clone(value), nil
 }
 
+// ReadView returns the stored value itself, without a copy; the caller must
+// not modify it. It implements storage.ViewReader: stored values are never
+// modified (a Write replaces the slice), so sharing them is safe.
+func (s *Store) ReadView(ctx context.Context, key string) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, opError("read", key, err)
+	}
+	value, err := s.load(key, s.budgeted)
+	if err != nil {
+		return nil, opError("read", key, err)
+	}
+	return value, nil
+}
+
 // Contains reports whether key holds a value that has not expired. It does
 // not count as a use for eviction.
 func (s *Store) Contains(ctx context.Context, key string) (bool, error) {

@@ -63,6 +63,7 @@ func Run(t *testing.T, newStorage Factory) {
 		{"ExpiringWriter", testExpiringWriter},
 		{"BulkDeleter", testBulkDeleter},
 		{"Pruner", testPruner},
+		{"ViewReader", testViewReader},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -514,5 +515,26 @@ func testClose(t *testing.T, s storage.Storage) {
 	}
 	if err := s.Write(ctx, "k", []byte("v")); !errors.Is(err, storage.ErrClosed) {
 		t.Errorf("Write after Close: err = %v, want one wrapping storage.ErrClosed", err)
+	}
+}
+
+func testViewReader(t *testing.T, s storage.Storage) {
+	vr, ok := s.(storage.ViewReader)
+	if !ok {
+		t.Skip("the storage does not implement storage.ViewReader (optional)")
+	}
+	ctx := ctxFor(t)
+	mustWrite(t, s, "k", []byte("first"))
+	view, err := vr.ReadView(ctx, "k")
+	if err != nil || string(view) != "first" {
+		t.Fatalf("ReadView = (%q, %v), want first", view, err)
+	}
+	// A later Write replaces the value; the view handed out must not change.
+	mustWrite(t, s, "k", []byte("other"))
+	if string(view) != "first" {
+		t.Fatalf("a view changed to %q after the key was overwritten", view)
+	}
+	if _, err := vr.ReadView(ctx, "missing"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("ReadView of an absent key: err = %v, want storage.ErrNotFound", err)
 	}
 }

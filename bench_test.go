@@ -1,0 +1,52 @@
+package clientcache_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/clientcache/clientcache"
+	"github.com/clientcache/clientcache/storage/memstore"
+)
+
+// BenchmarkHit measures a memstore hit through the Transport: lookup,
+// decode, building the response and draining its body. The peer comparison
+// lives in the bench module.
+func BenchmarkHit(b *testing.B) {
+	for _, size := range []int{2 << 10, 100 << 10} {
+		b.Run(byteSize(size), func(b *testing.B) {
+			body := strings.Repeat("x", size)
+			origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Date", "Mon, 02 Jan 2006 15:04:05 GMT")
+				io.WriteString(w, body)
+			}))
+			defer origin.Close()
+			tr, err := clientcache.NewTransport(memstore.NewBackend(nil), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req, _ := http.NewRequest(http.MethodGet, origin.URL+"/item?id=1", nil)
+			roundTrip(b, tr, req)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				roundTrip(b, tr, req)
+			}
+		})
+	}
+}
+
+func roundTrip(b *testing.B, tr http.RoundTripper, req *http.Request) {
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+}
+
+func byteSize(n int) string { return fmt.Sprintf("%dKB", n>>10) }
