@@ -71,13 +71,14 @@ func (t *Transport) fetch(req *http.Request, key string, s *settings, stored *en
 		return resp, nil
 	}
 	st.Stored = true
-	sharedHeader := resp.Header.Clone()
+	// Followers get copies of the response as it is now: the caller may
+	// change its own copy as soon as it has it.
+	template, sharedHeader := *resp, resp.Header.Clone()
 	share := func(body io.ReadCloser) *http.Response {
-		r := new(http.Response)
-		*r = *resp
+		r := template
 		r.Header = sharedHeader.Clone()
 		r.Body = body
-		return r
+		return &r
 	}
 	if bodyless(req, resp) {
 		e.Body = nil

@@ -61,6 +61,9 @@ func (c *call) publish(share func() *http.Response) {
 // wait blocks until the leader has published, or ctx ends. It returns nil
 // when the follower must fetch for itself.
 func (c *call) wait(ctx context.Context) (*http.Response, error) {
+	if testHookFollowerWaiting != nil {
+		testHookFollowerWaiting()
+	}
 	select {
 	case <-c.done:
 	case <-ctx.Done():
@@ -71,6 +74,10 @@ func (c *call) wait(ctx context.Context) (*http.Response, error) {
 	}
 	return c.share(), nil
 }
+
+// testHookFollowerWaiting, when set by a test, is called as a follower starts
+// waiting for a leader.
+var testHookFollowerWaiting func()
 
 // flight is one upstream response body, read on demand by the caller that
 // fetched it and by any follower that joined, and collected (behind the
@@ -108,11 +115,13 @@ func newFlight(upstream io.ReadCloser, prefix []byte, contentLength int64, limit
 }
 
 // newReader returns a new reader of the body from its start, or nil when the
-// flight can no longer be joined.
+// flight can no longer be joined. A body that arrived whole can always be
+// read again from the buffer.
 func (f *flight) newReader() io.ReadCloser {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if !f.joinable || f.closed.Load() && f.err != io.EOF {
+	whole := f.err == io.EOF && !f.single
+	if !whole && (!f.joinable || f.closed.Load()) {
 		return nil
 	}
 	f.readers.Add(1)

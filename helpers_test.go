@@ -50,7 +50,9 @@ type fakeClock struct {
 	now time.Time
 }
 
-func newClock() *fakeClock { return &fakeClock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+// newClock starts at the real time, since stores with native expiry use the
+// real clock.
+func newClock() *fakeClock { return &fakeClock{now: time.Now().Truncate(time.Second)} }
 
 func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
