@@ -27,6 +27,7 @@ type CachedResponse struct {
 	Key        string
 	Method     string
 	URL        string // as stored: credentials and ignored parameters redacted
+	Proto      string // "HTTP/1.1"
 	StatusCode int
 	Header     http.Header
 	Body       []byte
@@ -46,7 +47,7 @@ func (r *CachedResponse) IsExpired(now time.Time) bool {
 
 func cachedResponse(key string, e *entry.Entry, size int) *CachedResponse {
 	return &CachedResponse{
-		Key: key, Method: e.Method, URL: e.URL, StatusCode: e.Status, Header: e.Header, Body: e.Body,
+		Key: key, Method: e.Method, URL: e.URL, Proto: e.Proto, StatusCode: e.Status, Header: e.Header, Body: e.Body,
 		RequestHeader: e.ReqHeader, CreatedAt: e.Created, Expires: e.Expires, Size: size,
 	}
 }
@@ -164,11 +165,20 @@ func (c *Cache) ContainsURL(ctx context.Context, rawURL string) (bool, error) {
 // Response returns the stored response for key (following an alias), or an
 // error wrapping storage.ErrNotFound.
 func (c *Cache) Response(ctx context.Context, key string) (*CachedResponse, error) {
-	e, err := c.read(ctx, key, false)
+	e, size, err := c.readEntry(ctx, key, false)
+	if errors.Is(err, storage.ErrNotFound) {
+		// An alias: the response is stored under its target's key.
+		target, aerr := c.backend.Redirects.Read(ctx, key)
+		if aerr != nil {
+			return nil, err
+		}
+		key = string(target)
+		e, size, err = c.readEntry(ctx, key, false)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return cachedResponse(key, e, 0), nil
+	return cachedResponse(key, e, size), nil
 }
 
 // ResponseForURL returns the stored response to a GET of rawURL.

@@ -46,26 +46,31 @@ func NewSession(b *storage.Backend, opts *Options) (*Session, error) {
 func (s *Session) Transport() *Transport { return s.transport }
 
 // checkRedirect applies http.Client's default policy (at most 10 redirects)
-// and records the first request of the chain as an alias of the next one.
+// and records every earlier request of the chain as an alias of the next one,
+// so that each of them is later answered with the final response.
 func (s *Session) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
 	t := s.transport
-	first := via[0]
-	if !t.cfg.methodAllowed(first.Method) || !t.cfg.methodAllowed(req.Method) || t.cfg.ReadOnly {
+	if !t.cfg.methodAllowed(req.Method) || t.cfg.ReadOnly {
 		return nil
 	}
-	if st := t.cfg.settingsFor(first); st.disabled || st.noStore {
-		return nil
-	}
-	from := t.cfg.keyer.Key(first.Method, first.URL, first.Header, nil)
 	to := t.cfg.keyer.Key(req.Method, req.URL, req.Header, nil)
-	if from == to || (first.Body != nil && first.Body != http.NoBody) {
-		return nil
-	}
-	if err := s.backend.Redirects.Write(req.Context(), from, []byte(to)); err != nil {
-		t.cfg.logger.WarnContext(req.Context(), "clientcache: could not record a redirect alias", "from", first.URL.Redacted(), "err", err)
+	for _, from := range via {
+		if !t.cfg.methodAllowed(from.Method) || (from.Body != nil && from.Body != http.NoBody) {
+			continue
+		}
+		if st := t.cfg.settingsFor(from); st.disabled || st.noStore {
+			continue
+		}
+		alias := t.cfg.keyer.Key(from.Method, from.URL, from.Header, nil)
+		if alias == to {
+			continue
+		}
+		if err := s.backend.Redirects.Write(req.Context(), alias, []byte(to)); err != nil {
+			t.cfg.logger.WarnContext(req.Context(), "clientcache: could not record a redirect alias", "from", from.URL.Redacted(), "err", err)
+		}
 	}
 	return nil
 }

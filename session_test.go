@@ -444,6 +444,9 @@ func TestRedirectAliases(t *testing.T) {
 	if ok, _ := s.Cache.ContainsURL(t.Context(), o.URL+"/old"); !ok {
 		t.Error("ContainsURL(/old) = false for an alias")
 	}
+	if r, err := s.Cache.ResponseForURL(t.Context(), o.URL+"/middle"); err != nil || string(r.Body) != "new place" {
+		t.Errorf("the intermediate hop is no alias of the final response: %v", err)
+	}
 	if err := s.Cache.DeleteURLs(t.Context(), o.URL+"/new"); err != nil {
 		t.Fatal(err)
 	}

@@ -52,16 +52,16 @@ func Schemes() []string {
 func Open(ctx context.Context, rawURL string) (*Backend, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("storage: invalid cache URL %q: %w", rawURL, err)
+		return nil, fmt.Errorf("storage: %w %q: %w", ErrInvalidURL, rawURL, err)
 	}
 	if u.Scheme == "" {
-		return nil, fmt.Errorf("storage: cache URL %q has no scheme; use one of %s", rawURL, schemeList())
+		return nil, fmt.Errorf("storage: %w: %q has no scheme; use one of %s", ErrInvalidURL, rawURL, schemeList())
 	}
 	registry.RLock()
 	open := registry.m[strings.ToLower(u.Scheme)]
 	registry.RUnlock()
 	if open == nil {
-		return nil, fmt.Errorf("storage: unknown cache URL scheme %q in %q; use one of %s", u.Scheme, rawURL, schemeList())
+		return nil, fmt.Errorf("storage: %w: unknown scheme %q in %q; use one of %s", ErrInvalidURL, u.Scheme, rawURL, schemeList())
 	}
 	return open(ctx, u)
 }

@@ -76,6 +76,26 @@ var ErrNotFound = errors.New("storage: key not found")
 // ErrClosed is returned, possibly wrapped, by a store's methods after Close.
 var ErrClosed = errors.New("storage: store is closed")
 
+// ErrInvalidURL is wrapped by the errors Open returns for a URL that names no
+// usable store (an unknown scheme, a bad parameter), as opposed to a store
+// that could not be reached. Openers wrap it around their URL mistakes.
+var ErrInvalidURL = errors.New("invalid cache URL")
+
+// InvalidURL marks err as a URL mistake: the result has err's message,
+// unwraps to err, and errors.Is(result, ErrInvalidURL) is true.
+func InvalidURL(err error) error {
+	if err == nil {
+		return nil
+	}
+	return invalidURLError{err}
+}
+
+type invalidURLError struct{ err error }
+
+func (e invalidURLError) Error() string        { return e.err.Error() }
+func (e invalidURLError) Unwrap() error        { return e.err }
+func (e invalidURLError) Is(target error) bool { return target == ErrInvalidURL }
+
 // ErrReadOnly is returned, possibly wrapped, by writes to a store opened
 // read-only. Such a store never tries the write; the core treats the error as
 // "not stored" and does not log it as a failure.

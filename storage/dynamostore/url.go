@@ -19,7 +19,7 @@ func init() {
 func openURL(ctx context.Context, u *url.URL) (*storage.Backend, error) {
 	p, err := parseURL(u)
 	if err != nil {
-		return nil, err
+		return nil, storage.InvalidURL(err)
 	}
 	return OpenEndpoint(ctx, p.endpoint, p.region, p.opts)
 }

@@ -16,7 +16,7 @@ func init() {
 func openURL(ctx context.Context, u *url.URL) (*storage.Backend, error) {
 	dir, opts, err := parseURL(u)
 	if err != nil {
-		return nil, err
+		return nil, storage.InvalidURL(err)
 	}
 	return Open(ctx, dir, opts)
 }

@@ -20,7 +20,7 @@ func openURL(ctx context.Context, u *url.URL) (*storage.Backend, error) {
 	}
 	opts, err := optionsFromURL(u)
 	if err != nil {
-		return nil, err
+		return nil, storage.InvalidURL(err)
 	}
 	return NewBackend(opts), nil
 }

@@ -54,13 +54,17 @@ func New(ctx context.Context, client *mongo.Client, opts *Options) (*storage.Bac
 func Open(ctx context.Context, uri string, opts *Options) (*storage.Backend, error) {
 	connString, database, hosts, err := splitURI(uri)
 	if err != nil {
-		return nil, err
+		return nil, storage.InvalidURL(err)
 	}
 	co := options.Client().ApplyURI(connString)
 	if err := co.Validate(); err != nil {
-		return nil, fmt.Errorf("mongostore: connection string for %s: %w", hosts, err)
+		return nil, storage.InvalidURL(fmt.Errorf("mongostore: connection string for %s: %w", hosts, err))
 	}
-	return connect(ctx, co, opts.resolved(database), hosts)
+	o := opts.resolved(database)
+	if err := checkCacheName(o.CacheName); err != nil {
+		return nil, storage.InvalidURL(err)
+	}
+	return connect(ctx, co, o, hosts)
 }
 
 // Connect is Open for client options built in code. The options are not
