@@ -1,0 +1,187 @@
+package sqlitestore
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clientcache/clientcache/internal/fspath"
+)
+
+// config is everything Open derives from its path and Options.
+type config struct {
+	path     string     // absolute database file path
+	params   url.Values // connection parameters for SQLite and the driver
+	readOnly bool
+	create   bool // the open mode may create the file (and so its directory)
+	setWAL   bool // switch the journal to WAL once at open
+	prefix   string
+	busy     time.Duration
+}
+
+// connParams are the URI parameters passed through to SQLite and the driver.
+var connParams = []string{"_pragma", "_timefmt", "_txlock", "cache", "immutable", "mode", "nolock", "psow", "vfs"}
+
+// storeParams are the URI parameters the store itself reads.
+var storeParams = []string{"table_prefix"}
+
+// newConfig resolves name (a path or a "file:" URI) and opts.
+func newConfig(name string, opts *Options) (*config, error) {
+	path, params := name, url.Values{}
+	if strings.HasPrefix(name, "file:") {
+		u, err := url.Parse(name)
+		if err != nil {
+			return nil, fmt.Errorf("sqlitestore: invalid database URI %q: %w", name, err)
+		}
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, fmt.Errorf("sqlitestore: database URI %q names host %q: only local files are supported", name, u.Host)
+		}
+		path = u.Path
+		if u.Opaque != "" {
+			if path, err = url.PathUnescape(u.Opaque); err != nil {
+				return nil, fmt.Errorf("sqlitestore: invalid database URI %q: %w", name, err)
+			}
+		}
+		if params, err = url.ParseQuery(u.RawQuery); err != nil {
+			return nil, fmt.Errorf("sqlitestore: invalid query in database URI %q: %w", name, err)
+		}
+	}
+	return buildConfig(path, params, opts, name)
+}
+
+// buildConfig checks params and applies opts to the database at path; source
+// is what the caller wrote, for error messages.
+func buildConfig(path string, params url.Values, opts *Options, source string) (*config, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	c := &config{params: url.Values{}, prefix: opts.TablePrefix, busy: opts.BusyTimeout, create: true, setWAL: true}
+	for k, vs := range params {
+		switch {
+		case slices.Contains(connParams, k):
+			c.params[k] = vs
+		case k == "table_prefix":
+			c.prefix = vs[len(vs)-1]
+		default:
+			return nil, fmt.Errorf("sqlitestore: unknown connection parameter %q in %q; use one of %s",
+				k, source, strings.Join(append(slices.Clone(connParams), storeParams...), ", "))
+		}
+	}
+	if err := checkPrefix(c.prefix); err != nil {
+		return nil, err
+	}
+	switch mode := c.params.Get("mode"); mode {
+	case "", "rwc":
+	case "rw":
+		c.create = false
+	case "ro":
+		c.readOnly = true
+	default:
+		return nil, fmt.Errorf("sqlitestore: unsupported mode=%s in %q: use ro, rw or rwc (for an in-memory cache use memstore)", mode, source)
+	}
+	if v := strings.ToLower(c.params.Get("immutable")); v != "" && v != "0" && v != "false" && v != "no" && v != "off" {
+		c.readOnly = true
+	}
+	if opts.ReadOnly && !c.readOnly {
+		c.params.Set("mode", "ro")
+		c.readOnly = true
+	}
+	if c.readOnly {
+		c.create, c.setWAL = false, false
+	}
+
+	// Pragmas: the caller's, in the caller's order, plus the store's own
+	// where the caller set none. busy_timeout goes first, as SQLite advises.
+	pragmas := c.params["_pragma"]
+	if !hasPragma(pragmas, "busy_timeout") {
+		pragmas = append([]string{fmt.Sprintf("busy_timeout(%d)", busyMillis(c.busy))}, pragmas...)
+	}
+	if !hasPragma(pragmas, "synchronous") {
+		pragmas = append(pragmas, "synchronous(normal)")
+	}
+	if hasPragma(pragmas, "journal_mode") {
+		c.setWAL = false
+	}
+	c.params["_pragma"] = pragmas
+
+	var err error
+	if c.path, err = resolvePath(path); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// hasPragma reports whether one of pragmas ("name(value)", "name=value" or
+// "schema.name(value)") sets name.
+func hasPragma(pragmas []string, name string) bool {
+	for _, p := range pragmas {
+		p = strings.TrimSpace(p)
+		if i := strings.IndexAny(p, "(= "); i >= 0 {
+			p = p[:i]
+		}
+		if i := strings.LastIndexByte(p, '.'); i >= 0 {
+			p = p[i+1:]
+		}
+		if strings.EqualFold(p, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// resolvePath turns a cache_name into an absolute database path: "~"
+// expanded and ".sqlite" appended when the file name has no extension.
+func resolvePath(name string) (string, error) {
+	if name == "" {
+		return "", fmt.Errorf("sqlitestore: no database path: the cache_name is the database file's path")
+	}
+	if strings.HasPrefix(name, ":memory:") {
+		return "", fmt.Errorf("sqlitestore: in-memory databases are not supported: use memstore")
+	}
+	p, err := fspath.ExpandHome(name)
+	if err != nil {
+		return "", fmt.Errorf("sqlitestore: database path %q: %w", name, err)
+	}
+	if base := filepath.Base(p); base == "." || base == ".." || base == string(filepath.Separator) {
+		return "", fmt.Errorf("sqlitestore: database path %q names a directory, not a file", name)
+	} else if ext := filepath.Ext(base); ext == "" || ext == base {
+		// Like requests-cache (pathlib's suffix), ".cache" has no extension.
+		p += ".sqlite"
+	}
+	if p, err = filepath.Abs(p); err != nil {
+		return "", fmt.Errorf("sqlitestore: database path %q: %w", name, err)
+	}
+	return p, nil
+}
+
+// dsn is the "file:" URI the driver opens.
+func (c *config) dsn() string {
+	u := url.URL{Scheme: "file", Path: filepath.ToSlash(c.path), RawQuery: c.params.Encode()}
+	if !strings.HasPrefix(u.Path, "/") { // a Windows drive letter
+		u.Path = "/" + u.Path
+	}
+	return u.String()
+}
+
+// prepareDir creates the database's parent directories when the open may
+// create the file, and checks that the file exists when it may not.
+func (c *config) prepareDir() error {
+	if !c.create {
+		if _, err := os.Stat(c.path); err != nil {
+			what := "read-only"
+			if !c.readOnly {
+				what = "with mode=rw"
+			}
+			return fmt.Errorf("sqlitestore: open %s %s: %w", c.path, what, err)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+		return fmt.Errorf("sqlitestore: create the directory of %s: %w", c.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+// Package sqlitestore keeps a clientcache in one SQLite database file, the
+// default embedded store (the counterpart of requests-cache's SQLiteCache).
+// It is pure Go: SQLite runs through github.com/ncruces/go-sqlite3, no cgo.
+//
+// # cache_name
+//
+// The cache_name given to [Open] is the database path:
+//
+//   - a leading "~" is the user's home directory;
+//   - ".sqlite" is appended when the file name has no extension
+//     ("~/.cache/myapp" opens ~/.cache/myapp.sqlite; "cache.db" stays);
+//   - missing parent directories are created with mode 0700 (never for a
+//     read-only open);
+//   - it may be a SQLite "file:" URI instead, whose query carries connection
+//     options: "file:/var/cache/app.sqlite?mode=ro&_pragma=busy_timeout(10000)".
+//
+// In-memory databases are not supported: use package memstore.
+//
+// # Schema
+//
+// One table per Storage, "responses" and "redirects" (after
+// [Options.TablePrefix]), each
+//
+//	key     TEXT PRIMARY KEY  -- the storage key
+//	expires INTEGER           -- Unix milliseconds, NULL for never
+//	value   BLOB NOT NULL
+//
+// with a partial index on expires, so that pruning (DeleteExpired) finds
+// expired rows through the index instead of scanning the values. A hit reads
+// one row by primary key; a write is one INSERT ... ON CONFLICT DO UPDATE.
+//
+// # Connection options
+//
+// [Open] sets, on every connection, PRAGMA busy_timeout ([Options.BusyTimeout],
+// 5s by default) and synchronous=NORMAL, and puts the database in WAL mode
+// once, so that readers never wait for the writer and many processes can share
+// the file. A "file:" URI or a sqlite:// URL may carry these parameters, which
+// are passed through; any other parameter is an error:
+//
+//	mode=ro|rw|rwc       SQLite's open mode; ro opens read-only
+//	immutable=1          SQLite's immutable flag (also read-only)
+//	cache, nolock, psow, vfs
+//	                     SQLite's other URI parameters
+//	_pragma=NAME(VALUE)  a PRAGMA run on every new connection, repeatable;
+//	                     one for busy_timeout, synchronous or journal_mode
+//	                     replaces the store's own setting
+//	_txlock, _timefmt    options of the ncruces driver
+//	table_prefix=NAME    [Options.TablePrefix]
+//
+// # Read-only caches
+//
+// A cache opened read-only (Options.ReadOnly, mode=ro or immutable=1) serves
+// reads and never writes: it creates no directory, table or index, does not
+// change the journal mode, and Write, WriteWithExpiry, Delete, DeleteMany,
+// DeleteExpired and Clear return an error wrapping storage.ErrReadOnly without
+// touching the database. Opening a missing file read-only is an error wrapping
+// fs.ErrNotExist; a file without the cache's tables opens as an empty cache
+// (every read a miss) and stays empty until it is reopened.
+//
+// # Sharing
+//
+// The two Storages of a Backend share one *sql.DB. [Open] closes its database
+// when both are closed; [New] uses a *sql.DB the caller opened and never closes
+// it. Many goroutines and many processes may use one database file at once;
+// writers take turns, each waiting up to the busy timeout.
+//
+// # URLs
+//
+// Importing the package registers the URL scheme "sqlite" with
+// storage.Open: "sqlite:///abs/path.sqlite" (three slashes: an absolute path),
+// "sqlite://~/cache/app.sqlite" (under the home directory) or
+// "sqlite:relative/path.sqlite", with the parameters above as its query.
+package sqlitestore

@@ -1,0 +1,93 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/sqlitestore"
+)
+
+func ExampleOpen() {
+	dir, err := os.MkdirTemp("", "sqlitestore-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+
+	// The cache_name is the database path; ".sqlite" is appended and the
+	// missing directory "cache" is created.
+	b, err := sqlitestore.Open(ctx, filepath.Join(dir, "cache", "http_cache"), nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer b.Close()
+
+	if err := b.Responses.Write(ctx, "key", []byte("an encoded response")); err != nil {
+		log.Fatal(err)
+	}
+	v, err := b.Responses.Read(ctx, "key")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%s\n", v)
+
+	// Entries written with an expiry can be pruned without being read.
+	ew := b.Responses.(storage.ExpiringWriter)
+	if err := ew.WriteWithExpiry(ctx, "old", []byte("stale"), time.Now().Add(-time.Hour)); err != nil {
+		log.Fatal(err)
+	}
+	n, err := b.Responses.(storage.Pruner).DeleteExpired(ctx, time.Now())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("pruned", n)
+
+	_, err = os.Stat(filepath.Join(dir, "cache", "http_cache.sqlite"))
+	fmt.Println("file exists:", err == nil)
+	// Output:
+	// an encoded response
+	// pruned 1
+	// file exists: true
+}
+
+func Example_readOnlyURL() {
+	dir, err := os.MkdirTemp("", "sqlitestore-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+	path := filepath.Join(dir, "shared.sqlite")
+
+	// One process fills the cache...
+	w, err := sqlitestore.Open(ctx, path, nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Responses.Write(ctx, "key", []byte("value")); err != nil {
+		log.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+
+	// ...and another serves it read-only, opened from a URL with connection
+	// options in its query.
+	r, err := storage.Open(ctx, "sqlite://"+filepath.ToSlash(path)+"?mode=ro&_pragma=busy_timeout(10000)")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	v, err := r.Responses.Read(ctx, "key")
+	fmt.Printf("%s %v\n", v, err)
+	fmt.Println(r.Responses.Write(ctx, "key", []byte("new")))
+	// Output:
+	// value <nil>
+	// sqlitestore: write responses "key": storage: store is read-only
+}

@@ -1,0 +1,226 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ncruces/go-sqlite3/driver"
+
+	"github.com/clientcache/clientcache/storage"
+)
+
+// dbOf returns the *sql.DB behind a Backend.
+func dbOf(b *storage.Backend) *sql.DB { return b.Responses.(*Store).h.db }
+
+func queryString(t *testing.T, db *sql.DB, query string) string {
+	t.Helper()
+	var v string
+	if err := db.QueryRowContext(t.Context(), query).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
+
+func TestOpenCreatesParentsUnderHome(t *testing.T) {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	b, err := Open(t.Context(), "~/a/b/http_cache", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Responses.Write(t.Context(), "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(home, "a/b/http_cache.sqlite")); err != nil {
+		t.Fatalf("database file: %v", err)
+	}
+	for _, dir := range []string{"a", "a/b"} {
+		fi, err := os.Stat(filepath.Join(home, dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o700 {
+			t.Errorf("directory %s has mode %v, want 0700", dir, perm)
+		}
+	}
+}
+
+func TestConnectionSettings(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name                string
+		path                string
+		opts                *Options
+		busy, sync, journal string
+	}{
+		{"defaults", filepath.Join(dir, "a"), nil, "5000", "1", "wal"},
+		{"Options.BusyTimeout", filepath.Join(dir, "b"), &Options{BusyTimeout: 2 * time.Second}, "2000", "1", "wal"},
+		{"URI pragmas", "file:" + filepath.Join(dir, "c.sqlite") + "?_pragma=busy_timeout(1234)&_pragma=synchronous(full)",
+			&Options{BusyTimeout: time.Second}, "1234", "2", "wal"},
+		{"URI journal mode", "file:" + filepath.Join(dir, "d.sqlite") + "?_pragma=journal_mode(truncate)", nil, "5000", "1", "truncate"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := Open(t.Context(), tc.path, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer b.Close()
+			if got, want := b.Responses.(*Store).pointReadsRunToEnd, tc.journal == "wal"; got != want {
+				t.Errorf("point reads run to end = %v, want %v (only in WAL mode)", got, want)
+			}
+			db := dbOf(b)
+			db.SetMaxOpenConns(3) // several connections: each must have the settings
+			for range 3 {
+				if got := queryString(t, db, "PRAGMA busy_timeout"); got != tc.busy {
+					t.Errorf("busy_timeout = %s, want %s", got, tc.busy)
+				}
+				if got := queryString(t, db, "PRAGMA synchronous"); got != tc.sync {
+					t.Errorf("synchronous = %s, want %s", got, tc.sync)
+				}
+				if got := queryString(t, db, "PRAGMA journal_mode"); got != tc.journal {
+					t.Errorf("journal_mode = %s, want %s", got, tc.journal)
+				}
+			}
+		})
+	}
+}
+
+func TestPruneUsesIndex(t *testing.T) {
+	b, _ := openTemp(t, &Options{TablePrefix: "app_"})
+	s := b.Responses.(*Store)
+	plan := func(query string, args ...any) string {
+		rows, err := s.h.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, detail)
+		}
+		return strings.Join(out, "; ")
+	}
+	if p := plan(s.q.prune, time.Now().Unix()); !strings.Contains(p, "USING INDEX app_responses_expires") {
+		t.Errorf("plan of %q = %q, want a search of index app_responses_expires", s.q.prune, p)
+	}
+	if p := plan(s.q.read, "k"); !strings.Contains(p, "SEARCH app_responses USING INDEX sqlite_autoindex_app_responses_1 (key=?)") {
+		t.Errorf("plan of %q = %q, want a primary key search", s.q.read, p)
+	}
+}
+
+func TestTablePrefix(t *testing.T) {
+	b, _ := openTemp(t, &Options{TablePrefix: "app_"})
+	if got := queryString(t, dbOf(b), "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)"); got != "app_redirects app_responses" {
+		t.Errorf("tables = %q, want app_redirects app_responses", got)
+	}
+	if got := b.Redirects.(*Store).Table(); got != "app_redirects" {
+		t.Errorf("Redirects.Table() = %q", got)
+	}
+}
+
+func TestCloseClosesOwnDatabaseAfterBoth(t *testing.T) {
+	ctx := t.Context()
+	b, _ := openTemp(t, nil)
+	db := dbOf(b)
+	if err := b.Responses.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Redirects.Write(ctx, "k", []byte("v")); err != nil {
+		t.Fatalf("Redirects.Write after Responses.Close: %v", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatalf("database closed while Redirects was open: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatalf("Backend.Close: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatalf("second Backend.Close: %v", err)
+	}
+	if err := db.PingContext(ctx); err == nil {
+		t.Fatal("the database Open opened is still open after both storages closed")
+	}
+	if _, err := b.Redirects.Read(ctx, "k"); !errors.Is(err, storage.ErrClosed) {
+		t.Fatalf("Read after Close: %v, want storage.ErrClosed", err)
+	}
+}
+
+func TestNewNeverClosesCallersDB(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "own.sqlite")
+	db, err := driver.Open("file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(wal)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	b, err := New(ctx, db, &Options{TablePrefix: "c_"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Responses.Write(ctx, "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	if b.Responses.(*Store).pointReadsRunToEnd {
+		t.Error("reads through a caller's *sql.DB do not watch their context")
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		t.Fatalf("Close closed the caller's *sql.DB: %v", err)
+	}
+	if got := queryString(t, db, `SELECT value FROM c_responses WHERE key = 'k'`); got != "v" {
+		t.Fatalf("value in the caller's database = %q, want v", got)
+	}
+	if err := b.Responses.Write(ctx, "k", nil); !errors.Is(err, storage.ErrClosed) {
+		t.Fatalf("Write after Close: %v, want storage.ErrClosed", err)
+	}
+	// A second Backend over the same tables sees the data.
+	b2, err := New(ctx, db, &Options{TablePrefix: "c_", ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b2.Close()
+	if v, err := b2.Responses.Read(ctx, "k"); err != nil || string(v) != "v" {
+		t.Fatalf("Read through a second Backend = (%q, %v)", v, err)
+	}
+	if _, err := New(ctx, nil, nil); err == nil {
+		t.Fatal("New(nil db): no error")
+	}
+}
+
+func TestOpenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	dir := filepath.Join(t.TempDir(), "sub")
+	if _, err := Open(ctx, filepath.Join(dir, "c"), nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Open with a cancelled context: %v, want context.Canceled", err)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("Open with a cancelled context created the directory: %v", err)
+	}
+	db, err := driver.Open("file:" + filepath.Join(t.TempDir(), "x.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := New(ctx, db, nil); !errors.Is(err, context.Canceled) {
+		t.Fatalf("New with a cancelled context: %v, want context.Canceled", err)
+	}
+	if _, err := New(t.Context(), db, &Options{TablePrefix: "bad-prefix"}); err == nil {
+		t.Fatal("New with an invalid table prefix: no error")
+	}
+}

@@ -1,0 +1,154 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/clientcache/clientcache/storage"
+)
+
+// Store is one table of a cache database: a storage.Storage that also
+// implements storage.ExpiringWriter, storage.BulkDeleter and storage.Pruner.
+// It is safe for concurrent use. Get one from Open or New.
+type Store struct {
+	h        *handle
+	name     string // the table
+	q        queries
+	readOnly bool
+	absent   bool // read-only and the table does not exist: an empty store
+	// pointReadsRunToEnd: reads by key need not watch their context once
+	// started (see readCtx).
+	pointReadsRunToEnd bool
+	closed             atomic.Bool
+
+	read, contains, write, del *sql.Stmt // nil when readOnly or absent
+}
+
+var (
+	_ storage.Storage        = (*Store)(nil)
+	_ storage.ExpiringWriter = (*Store)(nil)
+	_ storage.BulkDeleter    = (*Store)(nil)
+	_ storage.Pruner         = (*Store)(nil)
+)
+
+// newStore creates table name in h unless readOnly, and prepares its
+// statements.
+func newStore(ctx context.Context, h *handle, name string, readOnly bool) (*Store, error) {
+	s := &Store{h: h, name: name, q: newQueries(name), readOnly: readOnly}
+	if readOnly {
+		var n int
+		err := h.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("look for table %s: %w", name, err)
+		}
+		s.absent = n == 0
+		if s.absent {
+			return s, nil
+		}
+	} else {
+		for _, stmt := range s.q.schema {
+			if _, err := h.db.ExecContext(ctx, stmt); err != nil {
+				return nil, fmt.Errorf("create table %s: %w", name, err)
+			}
+		}
+	}
+	err := s.prepare(ctx, &s.read, s.q.read)
+	if err == nil {
+		err = s.prepare(ctx, &s.contains, s.q.contains)
+	}
+	if err == nil && !readOnly {
+		err = s.prepare(ctx, &s.write, s.q.write)
+	}
+	if err == nil && !readOnly {
+		err = s.prepare(ctx, &s.del, s.q.del)
+	}
+	if err != nil {
+		_ = s.closeStatements()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) prepare(ctx context.Context, dst **sql.Stmt, query string) error {
+	stmt, err := s.h.db.PrepareContext(ctx, query)
+	if err != nil {
+		return fmt.Errorf("prepare %q: %w", query, err)
+	}
+	*dst = stmt
+	return nil
+}
+
+// Table returns the name of the table the store keeps its values in.
+func (s *Store) Table() string { return s.name }
+
+// begin checks what every operation checks first: the store is open and ctx
+// is not done. op and key name the operation in the error.
+func (s *Store) begin(ctx context.Context, op, key string) error {
+	if s.closed.Load() {
+		return s.errorf(op, key, storage.ErrClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return s.errorf(op, key, err)
+	}
+	return nil
+}
+
+// beginWrite is begin for an operation that writes.
+func (s *Store) beginWrite(ctx context.Context, op, key string) error {
+	if err := s.begin(ctx, op, key); err != nil {
+		return err
+	}
+	if s.readOnly {
+		return s.errorf(op, key, storage.ErrReadOnly)
+	}
+	return nil
+}
+
+// fail wraps err from the database, adding storage.ErrClosed when the store
+// was closed meanwhile and ctx.Err() when ctx ended (the driver may report
+// an interruption instead).
+func (s *Store) fail(ctx context.Context, op, key string, err error) error {
+	if s.closed.Load() && !errors.Is(err, storage.ErrClosed) {
+		err = fmt.Errorf("%w (%v)", storage.ErrClosed, err)
+	} else if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		err = fmt.Errorf("%w (%v)", cerr, err)
+	}
+	return s.errorf(op, key, err)
+}
+
+func (s *Store) errorf(op, key string, err error) error {
+	if key == "" {
+		return fmt.Errorf("sqlitestore: %s %s: %w", op, s.name, err)
+	}
+	return fmt.Errorf("sqlitestore: %s %s %q: %w", op, s.name, key, err)
+}
+
+// Close releases the store's prepared statements and, when the other store
+// of its Backend is closed too and Open opened the database, the database.
+// It never closes a *sql.DB given to New. Close is idempotent.
+func (s *Store) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	err := s.closeStatements()
+	if rerr := s.h.release(); rerr != nil {
+		err = errors.Join(err, fmt.Errorf("sqlitestore: close the database: %w", rerr))
+	}
+	return err
+}
+
+func (s *Store) closeStatements() error {
+	var errs []error
+	for _, stmt := range []*sql.Stmt{s.read, s.contains, s.write, s.del} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return s.errorf("close", "", err)
+	}
+	return nil
+}
