@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/clientcache/clientcache/storage"
+)
+
+// cacheEnv names the environment variable that holds the default --cache.
+const cacheEnv = "CLIENTCACHE_CACHE"
+
+// defaultCacheShown says, for usage, where the default cache is.
+func defaultCacheShown() string {
+	if dir, err := os.UserCacheDir(); err == nil {
+		return sqliteURL(filepath.Join(dir, "clientcache", "http_cache.sqlite"))
+	}
+	return "clientcache/http_cache.sqlite in the user cache directory (none here)"
+}
+
+// cacheURLForms are the --cache URL forms, for usage.
+var cacheURLForms = []string{
+	"memory://                               in this process only",
+	"file:///abs/dir                         a directory, a file per response",
+	"sqlite:///abs/path.sqlite               a SQLite database file",
+	"redis://host:port/db?cache_name=NAME    Redis (rediss:// for TLS)",
+	"mongodb://host:port/NAME                MongoDB, database NAME",
+	"dynamodb://TABLE?endpoint=URL&region=R  DynamoDB, table TABLE",
+}
+
+// cacheURL returns the cache URL a command uses: the --cache flag, else
+// $CLIENTCACHE_CACHE, else the SQLite file in the user cache directory.
+func cacheURL(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if v := os.Getenv(cacheEnv); v != "" {
+		return v, nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", usagef("no default cache: %v; pass --cache URL or set %s", err, cacheEnv)
+	}
+	return sqliteURL(filepath.Join(dir, "clientcache", "http_cache.sqlite")), nil
+}
+
+// sqliteURL returns the sqlite:// URL of an absolute file path, escaped so
+// that any path survives ("sqlite://" + path breaks on '?', '#' or '%').
+func sqliteURL(path string) string {
+	p := filepath.ToSlash(path)
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p // a Windows drive: sqlite:///C:/Users/...
+	}
+	return (&url.URL{Scheme: "sqlite", Path: p}).String()
+}
+
+// openCache opens the store rawURL names. A URL without a registered scheme
+// is a usage error (exit 2); a store that cannot be opened (a server down, a
+// file it may not create) is an ordinary error (exit 1).
+func openCache(ctx context.Context, rawURL string) (*storage.Backend, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, usagef("--cache %q is not a URL (%v); use one of %s", rawURL, unwrapURLError(err), schemeList())
+	}
+	if u.Scheme == "" {
+		hint := ""
+		if filepath.IsAbs(rawURL) {
+			hint = fmt.Sprintf(" (for a SQLite file: --cache %s)", sqliteURL(rawURL))
+		}
+		return nil, usagef("--cache %q has no scheme%s; use one of %s", rawURL, hint, schemeList())
+	}
+	if !slices.Contains(storage.Schemes(), strings.ToLower(u.Scheme)) {
+		return nil, usagef("unknown cache URL scheme %q in --cache %q; use one of %s", u.Scheme, redactURL(rawURL), schemeList())
+	}
+	b, err := storage.Open(ctx, rawURL)
+	if errors.Is(err, storage.ErrInvalidURL) {
+		return nil, usagef("--cache %s: %v", redactURL(rawURL), err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("clientcache: cannot open cache %s: %w", redactURL(rawURL), err)
+	}
+	return b, nil
+}
+
+// redactURL hides the password of a cache URL (redis://user:secret@host),
+// and otherwise leaves it as the user wrote it (url.URL.Redacted would turn
+// memory:// into memory:).
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); !has {
+		return raw
+	}
+	return u.Redacted()
+}
+
+// unwrapURLError drops url.Parse's repetition of the whole input.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func schemeList() string {
+	var out []string
+	for _, s := range storage.Schemes() {
+		out = append(out, s+"://")
+	}
+	return strings.Join(out, ", ")
+}

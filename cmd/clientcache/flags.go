@@ -1,0 +1,120 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// commonFlags are the flags every command takes.
+type commonFlags struct {
+	cache   string
+	verbose bool
+}
+
+// newFlagSet returns the flag set of command c with the common flags
+// registered. The flag package's own messages are discarded: it prints the
+// whole flag list on every mistake, where a one-line message is wanted (see
+// parseArgs); -h prints the command's usage instead.
+func newFlagSet(c *command) (*flag.FlagSet, *commonFlags) {
+	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	common := &commonFlags{}
+	fs.StringVar(&common.cache, "cache", "", "")
+	fs.BoolVar(&common.verbose, "v", false, "")
+	return fs, common
+}
+
+// commonFlagsHelp describes the flags of newFlagSet, for command usage.
+func commonFlagsHelp() string {
+	return `  --cache URL           the store to use; default: $` + cacheEnv + ` when set, else
+                        ` + defaultCacheShown() + `
+  -v                    also log the cache's debug messages to stderr
+`
+}
+
+// parseArgs parses args with fs and returns the arguments that are not
+// flags. Unlike fs.Parse alone it does not stop at the first non-flag,
+// because users type flags after the URL too ("clientcache get URL -i");
+// an argument "--" ends the flags, for arguments that start with "-".
+//
+// -h returns flag.ErrHelp after printing c's usage to e.stdout; any other
+// mistake returns a one-line usageError.
+func parseArgs(e *env, c *command, fs *flag.FlagSet, common *commonFlags, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				printCommandUsage(e.stdout, c)
+				return nil, flag.ErrHelp
+			}
+			return nil, usagef("%s: %v; run 'clientcache %s -h' for its flags", c.name, err, c.name)
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" && !flagTakesValue(fs, args, n-1) {
+			positional = append(positional, rest...)
+			break
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	if common.verbose {
+		e.level.Set(slog.LevelDebug)
+		logLevel.Set(slog.LevelDebug)
+	}
+	return positional, nil
+}
+
+// flagTakesValue reports whether args[i] is the value of the flag before it
+// ("-d --"), rather than the end-of-flags marker.
+func flagTakesValue(fs *flag.FlagSet, args []string, i int) bool {
+	if i == 0 {
+		return false
+	}
+	prev := args[i-1]
+	if !strings.HasPrefix(prev, "-") || strings.Contains(prev, "=") || prev == "--" {
+		return false
+	}
+	f := fs.Lookup(strings.TrimLeft(prev, "-"))
+	if f == nil {
+		return false
+	}
+	if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+		return false
+	}
+	return true
+}
+
+// printCommandUsage writes c's synopsis, details and flags.
+func printCommandUsage(w io.Writer, c *command) {
+	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", strings.TrimSpace("clientcache "+c.name+" [flags] "+c.synopsis), upperFirst(c.summary))
+	if c.help != "" {
+		fmt.Fprintf(w, "\n%s", c.help)
+	}
+	if c.name != "help" && c.name != "version" {
+		fmt.Fprintf(w, "\nFlags:\n%s%s", c.flags, commonFlagsHelp())
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// stringList is a repeatable string flag (-H).
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ", ") }
+
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
