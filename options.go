@@ -97,6 +97,24 @@ type Options struct {
 	// Default: one hour.
 	KeepExpired time.Duration
 
+	// CacheControl turns on HTTP caching as RFC 9111 specifies it: the
+	// response's Cache-Control, Expires, Last-Modified and Age decide what is
+	// stored and for how long (ExpireAfter and URL patterns then apply only
+	// to responses that carry no freshness information of their own, unless a
+	// pattern sets OverrideCacheControl); request directives, stale-while-
+	// revalidate, stale-if-error, must-revalidate, immutable and Vary are
+	// honoured, unsafe methods invalidate what they change, and the status
+	// codes RFC 9111 allows are stored (unless AllowedCodes narrows them).
+	// Default: false (the requests-cache behaviour: Options decide).
+	CacheControl bool
+
+	// Shared makes the cache a shared one in the RFC 9111 sense (a proxy's):
+	// s-maxage and proxy-revalidate apply, responses marked private are never
+	// stored, and neither are responses to requests with Authorization unless
+	// the response allows it. Only meaningful with CacheControl. Default:
+	// false (a private cache).
+	Shared bool
+
 	// Logger receives cache failures (which never fail a request). Default:
 	// slog.Default().
 	Logger *slog.Logger
@@ -124,6 +142,11 @@ type URLPattern struct {
 	ExpireAfter time.Duration
 	// ExpireAt as in Options.
 	ExpireAt time.Time
+	// OverrideCacheControl makes this pattern's expiration win over what the
+	// server says (no-store, no-cache, private, max-age, Expires) when
+	// Options.CacheControl is on: for APIs that send "no-cache" on data that
+	// never changes. Everything else stays RFC 9111 correct.
+	OverrideCacheControl bool
 }
 
 // config is Options validated and completed with defaults.
