@@ -1,0 +1,53 @@
+// Package redisstore keeps clientcache's responses in Redis: a single node, a
+// Redis Cluster, or anything else behind a go-redis [redis.UniversalClient].
+//
+// # cache_name and the key layout
+//
+// cache_name ([Options.CacheName], default "http_cache") is a namespace. The
+// two storages of a [storage.Backend] keep one Redis string per entry under
+//
+//	<cache_name>:responses:<key>   an encoded response
+//	<cache_name>:redirects:<key>   the cache key an alias points to
+//
+// Every key the store writes starts with "<cache_name>:", and nothing outside
+// that prefix is ever read, listed or deleted, so many caches (and unrelated
+// data) can share one database. Namespaces nest, as prefixes do: avoid a
+// cache_name that starts with another's followed by ":responses" or
+// ":redirects".
+// A cache_name holding a Cluster hash tag, such as "{myapp}", puts every key
+// of the cache in one hash slot, on one node.
+//
+// # Expiry, listing and deleting
+//
+// [Store.WriteWithExpiry] sets the key's native TTL (SET with PX), so Redis
+// itself removes expired entries and no pruning sweep is needed; a plain
+// [Store.Write] stores the value without a TTL, removing any earlier one.
+// Keys, Values, Size and Clear walk the namespace with SCAN and a MATCH
+// pattern (never KEYS), on every master of a Cluster. Deletes of many keys
+// never span hash slots, so they work on a Cluster without CROSSSLOT errors.
+//
+// # Connecting
+//
+// [New] takes a client the caller built and keeps; the store never closes it.
+// [Open], [OpenCluster] and [OpenUniversal] build a client from go-redis
+// options, check with PING that the server answers, and close the client when
+// the Backend is closed. [OpenURL] and [storage.Open] take a URL as go-redis
+// parses it, plus the store's own parameters (see [ParseURL]):
+//
+//	redis://localhost:6379/0?cache_name=myapp
+//	rediss://user:password@redis.example.com:6380/0?cache_name=myapp&dial_timeout=2s
+//	redis://redis-1:7000?addr=redis-2:7000&addr=redis-3:7000&cache_name=myapp
+//
+// The last is a Cluster: several addresses, each a seed.
+//
+// Importing the package registers the "redis" and "rediss" URL schemes with
+// [storage.Open].
+//
+// # Errors
+//
+// Errors name the operation and the Redis key and wrap the cause: Read of an
+// absent key wraps [storage.ErrNotFound]; any method after Close wraps
+// [storage.ErrClosed]; a done context wraps its error. A server that goes away
+// makes operations fail (after go-redis's timeouts and retries) and the store
+// works again, without reopening, once the server is back.
+package redisstore

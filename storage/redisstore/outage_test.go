@@ -1,0 +1,186 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/redisstore"
+	"github.com/redis/go-redis/v9"
+)
+
+// freeAddr returns a loopback address on which nothing listens (for now).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	return addr
+}
+
+// startRedis starts a throwaway redis-server ($REDIS_SERVER_BIN) on addr,
+// without persistence, and waits until it answers. The test's end kills it.
+func startRedis(t *testing.T, addr string) *exec.Cmd {
+	t.Helper()
+	bin := os.Getenv("REDIS_SERVER_BIN")
+	if bin == "" {
+		t.Skip("REDIS_SERVER_BIN is unset: set it to the path of redis-server (eval \"$(scripts/services env)\")")
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command(bin, "--bind", host, "--port", port, "--save", "", "--appendonly", "no",
+		"--dir", t.TempDir(), "--daemonize", "no", "--loglevel", "warning")
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", bin, err)
+	}
+	t.Cleanup(func() { stopRedis(cmd) })
+	c := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
+	defer c.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for c.Ping(context.Background()).Err() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("redis-server on %s did not answer within 10 s", addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return cmd
+}
+
+func stopRedis(cmd *exec.Cmd) {
+	if cmd.ProcessState == nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+}
+
+// quickOptions are client options that give up fast on a dead server.
+func quickOptions(addr string) *redis.Options {
+	return &redis.Options{
+		Addr:          addr,
+		DialTimeout:   300 * time.Millisecond,
+		ReadTimeout:   300 * time.Millisecond,
+		WriteTimeout:  300 * time.Millisecond,
+		PoolTimeout:   500 * time.Millisecond,
+		MaxRetries:    1,
+		DialerRetries: 1,
+	}
+}
+
+// TestOutageAndRecovery kills the server under an open store, checks that
+// every operation fails in bounded time, restarts the server on the same
+// port and checks that the same store works again.
+func TestOutageAndRecovery(t *testing.T) {
+	addr := freeAddr(t)
+	srv := startRedis(t, addr)
+	ctx := ctxT(t)
+	b, err := redisstore.Open(ctx, quickOptions(addr), nil)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	defer b.Close()
+	s := b.Responses
+	if err := s.Write(ctx, "k", []byte("before")); err != nil {
+		t.Fatalf("Write with the server up: %v", err)
+	}
+
+	stopRedis(srv)
+	ops := map[string]func(ctx context.Context) error{
+		"Write":    func(ctx context.Context) error { return s.Write(ctx, "k", []byte("during")) },
+		"Read":     func(ctx context.Context) error { _, err := s.Read(ctx, "k"); return err },
+		"Contains": func(ctx context.Context) error { _, err := s.Contains(ctx, "k"); return err },
+		"Delete":   func(ctx context.Context) error { return s.Delete(ctx, "k") },
+		"Size":     func(ctx context.Context) error { _, err := s.Size(ctx); return err },
+		"Clear":    func(ctx context.Context) error { return s.Clear(ctx) },
+		"Keys": func(ctx context.Context) error {
+			for _, err := range s.Keys(ctx) {
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	for name, op := range ops {
+		octx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		start := time.Now()
+		err := op(octx)
+		cancel()
+		t.Logf("%s with the server down: %v", name, err)
+		if err == nil {
+			t.Errorf("%s with the server down: nil error", name)
+		} else if errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("%s with the server down: %v, want a connection error, not ErrNotFound", name, err)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s with the server down took %v, want the client's timeouts (well under 5 s)", name, d)
+		}
+	}
+
+	startRedis(t, addr) // the same port, empty: no persistence
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := s.Write(ctx, "k", []byte("after"))
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Write 10 s after the server came back: %v", err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if v, err := s.Read(ctx, "k"); err != nil || string(v) != "after" {
+		t.Fatalf("Read after recovery = (%q, %v), want (\"after\", nil)", v, err)
+	}
+	if n, err := s.Size(ctx); err != nil || n != 1 {
+		t.Fatalf("Size after recovery = (%d, %v), want (1, nil)", n, err)
+	}
+}
+
+// TestOpenServerDown checks that every constructor fails, naming the address,
+// when nothing listens there. It needs no server.
+func TestOpenServerDown(t *testing.T) {
+	addr := freeAddr(t)
+	ctx := ctxT(t)
+	opens := map[string]func() (*storage.Backend, error){
+		"Open": func() (*storage.Backend, error) { return redisstore.Open(ctx, quickOptions(addr), nil) },
+		"OpenCluster": func() (*storage.Backend, error) {
+			return redisstore.OpenCluster(ctx, &redis.ClusterOptions{Addrs: []string{addr}, DialTimeout: 300 * time.Millisecond, MaxRetries: 1, DialerRetries: 1}, nil)
+		},
+		"OpenUniversal": func() (*storage.Backend, error) {
+			return redisstore.OpenUniversal(ctx, &redis.UniversalOptions{Addrs: []string{addr}, DialTimeout: 300 * time.Millisecond, MaxRetries: 1, DialerRetries: 1}, nil)
+		},
+		"OpenURL": func() (*storage.Backend, error) {
+			return redisstore.OpenURL(ctx, "redis://"+addr+"/0?dial_timeout=300ms&max_retries=1")
+		},
+		"OpenURL cluster": func() (*storage.Backend, error) {
+			return redisstore.OpenURL(ctx, "redis://"+addr+"?cluster=true&dial_timeout=300ms&max_retries=1&dialer_retries=1")
+		},
+		"storage.Open": func() (*storage.Backend, error) {
+			return storage.Open(ctx, "redis://"+addr+"/0?cache_name=x&dial_timeout=300ms&max_retries=1")
+		},
+	}
+	for name, open := range opens {
+		start := time.Now()
+		b, err := open()
+		if err == nil {
+			_ = b.Close()
+			t.Errorf("%s against %s, where nothing listens: nil error", name, addr)
+			continue
+		}
+		t.Logf("%s: %v", name, err)
+		if want := "no answer from Redis at " + addr; !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %q does not say %q", name, err, want)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s took %v to fail", name, d)
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	"github.com/clientcache/clientcache/storage"
+	"github.com/redis/go-redis/v9"
+)
+
+func init() {
+	open := func(ctx context.Context, u *url.URL) (*storage.Backend, error) {
+		return OpenURL(ctx, u.String())
+	}
+	storage.Register("redis", open)
+	storage.Register("rediss", open)
+}
+
+// URLConfig is what [ParseURL] reads from a URL: the go-redis options of a
+// single node or of a Cluster (exactly one is set), and the store's Options.
+type URLConfig struct {
+	// Node holds the options of a single-node URL, nil for a Cluster.
+	Node *redis.Options
+	// Cluster holds the options of a Cluster URL, nil for a single node.
+	Cluster *redis.ClusterOptions
+	// Store holds the store's own parameters.
+	Store Options
+}
+
+// ParseURL reads a redis:// or rediss:// URL as go-redis does, after taking
+// out the store's own query parameters:
+//
+//   - cache_name=NAME sets [Options.CacheName];
+//   - cluster=true makes the URL a Cluster even with a single address.
+//
+// One or more addr=host:port parameters (beside the URL's host) also make it
+// a Cluster, parsed by [redis.ParseClusterURL]; otherwise [redis.ParseURL]
+// parses it, database number in the path included. Every other parameter is
+// go-redis's (dial_timeout=2s, pool_size=20, ...), and go-redis rejects the
+// ones it does not know. Errors never repeat the URL's password.
+func ParseURL(rawURL string) (*URLConfig, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: invalid URL: %w", redactErr(err))
+	}
+	shown := u.Redacted()
+	q := u.Query()
+	cfg := &URLConfig{}
+	if vs, ok := q["cache_name"]; ok {
+		if len(vs) != 1 || vs[0] == "" {
+			return nil, fmt.Errorf("redisstore: URL %s: cache_name must be given once and not be empty", shown)
+		}
+		cfg.Store.CacheName = vs[0]
+		q.Del("cache_name")
+	}
+	cluster := q.Has("addr")
+	if vs, ok := q["cluster"]; ok {
+		b, err := strconv.ParseBool(vs[len(vs)-1])
+		if err != nil || len(vs) != 1 {
+			return nil, fmt.Errorf("redisstore: URL %s: cluster must be given once, as true or false", shown)
+		}
+		cluster = cluster || b
+		q.Del("cluster")
+	}
+	u.RawQuery = q.Encode()
+	if cluster {
+		cfg.Cluster, err = redis.ParseClusterURL(u.String())
+	} else {
+		cfg.Node, err = redis.ParseURL(u.String())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: URL %s: %w", shown, err)
+	}
+	return cfg, nil
+}
+
+// redactErr drops the URL from a *url.Error, which would repeat a password.
+func redactErr(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// OpenURL opens a Backend from a URL read by [ParseURL], with [Open] for a
+// single node and [OpenCluster] for a Cluster.
+func OpenURL(ctx context.Context, rawURL string) (*storage.Backend, error) {
+	cfg, err := ParseURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Cluster != nil {
+		return OpenCluster(ctx, cfg.Cluster, &cfg.Store)
+	}
+	return Open(ctx, cfg.Node, &cfg.Store)
+}
