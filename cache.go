@@ -60,16 +60,16 @@ func opError(op, key string, err error) error {
 	return fmt.Errorf("clientcache: %s %q: %w", op, key, err)
 }
 
-// read returns the entry for key, following a redirect alias when key has
-// no entry of its own. An entry that cannot be decoded is deleted and reads
-// as absent.
+// readAll returns the entries stored for key (several when the response
+// varies), following a redirect alias when key has none of its own. A value
+// that cannot be decoded is deleted and reads as absent.
 //
 // With view, a store that can hand out its bytes without a copy does so: the
-// entry then aliases the store's immutable value and must not be modified.
-func (c *Cache) read(ctx context.Context, key string, view bool) (*entry.Entry, error) {
-	e, _, err := c.readEntry(ctx, key, view)
+// entries then alias the store's immutable value and must not be modified.
+func (c *Cache) readAll(ctx context.Context, key string, view bool) ([]*entry.Entry, error) {
+	es, _, err := c.readEntries(ctx, key, view)
 	if !errors.Is(err, storage.ErrNotFound) {
-		return e, err
+		return es, err
 	}
 	target, aerr := c.backend.Redirects.Read(ctx, key)
 	if aerr != nil {
@@ -78,11 +78,11 @@ func (c *Cache) read(ctx context.Context, key string, view bool) (*entry.Entry, 
 		}
 		return nil, opError("read alias", key, aerr)
 	}
-	e, _, err = c.readEntry(ctx, string(target), view)
-	return e, err
+	es, _, err = c.readEntries(ctx, string(target), view)
+	return es, err
 }
 
-func (c *Cache) readEntry(ctx context.Context, key string, view bool) (*entry.Entry, int, error) {
+func (c *Cache) readEntries(ctx context.Context, key string, view bool) ([]*entry.Entry, int, error) {
 	var data []byte
 	var err error
 	if vr, ok := c.backend.Responses.(storage.ViewReader); ok && view {
@@ -93,7 +93,15 @@ func (c *Cache) readEntry(ctx context.Context, key string, view bool) (*entry.En
 	if err != nil {
 		return nil, 0, opError("read", key, err)
 	}
-	e, err := entry.Decode(data)
+	var es []*entry.Entry
+	if entry.IsVariants(data) {
+		es, err = entry.DecodeAll(data)
+	} else {
+		var e *entry.Entry
+		if e, err = entry.Decode(data); err == nil {
+			es = []*entry.Entry{e}
+		}
+	}
 	if err != nil {
 		c.cfg.logger.WarnContext(ctx, "clientcache: deleting an undecodable cache entry", "key", key, "err", err)
 		if derr := c.backend.Responses.Delete(ctx, key); derr != nil {
@@ -101,7 +109,7 @@ func (c *Cache) readEntry(ctx context.Context, key string, view bool) (*entry.En
 		}
 		return nil, 0, opError("read", key, fmt.Errorf("%w (%w)", storage.ErrNotFound, err))
 	}
-	return e, len(data), nil
+	return es, len(data), nil
 }
 
 // write stores an encoded entry, with a native expiry where the store has
@@ -165,7 +173,7 @@ func (c *Cache) ContainsURL(ctx context.Context, rawURL string) (bool, error) {
 // Response returns the stored response for key (following an alias), or an
 // error wrapping storage.ErrNotFound.
 func (c *Cache) Response(ctx context.Context, key string) (*CachedResponse, error) {
-	e, size, err := c.readEntry(ctx, key, false)
+	es, size, err := c.readEntries(ctx, key, false)
 	if errors.Is(err, storage.ErrNotFound) {
 		// An alias: the response is stored under its target's key.
 		target, aerr := c.backend.Redirects.Read(ctx, key)
@@ -173,12 +181,12 @@ func (c *Cache) Response(ctx context.Context, key string) (*CachedResponse, erro
 			return nil, err
 		}
 		key = string(target)
-		e, size, err = c.readEntry(ctx, key, false)
+		es, size, err = c.readEntries(ctx, key, false)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return cachedResponse(key, e, size), nil
+	return cachedResponse(key, es[len(es)-1], size), nil
 }
 
 // ResponseForURL returns the stored response to a GET of rawURL.
@@ -282,13 +290,20 @@ func (c *Cache) DeleteExpired(ctx context.Context) (int, error) {
 			return 0, opError("delete expired", "", err)
 		}
 	} else {
-		var doomed []string
+		// A key goes when every variant stored under it is stale.
+		stale := map[string]bool{}
 		for r, err := range c.Responses(ctx) {
 			if err != nil {
 				return 0, err
 			}
-			if r.IsExpired(now) {
-				doomed = append(doomed, r.Key)
+			if old, seen := stale[r.Key]; !seen || old {
+				stale[r.Key] = r.IsExpired(now)
+			}
+		}
+		var doomed []string
+		for key, expired := range stale {
+			if expired {
+				doomed = append(doomed, key)
 			}
 		}
 		if err := deleteKeys(ctx, c.backend.Responses, doomed); err != nil {
@@ -351,13 +366,15 @@ func (c *Cache) Responses(ctx context.Context) iter.Seq2[*CachedResponse, error]
 				yield(nil, opError("read", key, err))
 				return
 			}
-			e, err := entry.Decode(data)
+			es, err := entry.DecodeAll(data)
 			if err != nil {
 				corrupt = append(corrupt, key)
 				continue
 			}
-			if !yield(cachedResponse(key, e, len(data)), nil) {
-				return
+			for _, e := range es {
+				if !yield(cachedResponse(key, e, len(data)/len(es)), nil) {
+					return
+				}
 			}
 		}
 	}

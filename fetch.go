@@ -11,62 +11,78 @@ import (
 	"github.com/clientcache/clientcache/storage"
 )
 
-// fetch sends req to the origin, revalidating stored when it has validators,
-// and stores the response when it may. c is the flight call this request
-// leads, nil when it leads none.
-func (t *Transport) fetch(req *http.Request, key string, s *settings, stored *entry.Entry, st *Status, c *call) (*http.Response, error) {
-	published := false
-	publish := func(share func() *http.Response) {
-		if c != nil && !published {
-			published = true
-			c.publish(share)
-		}
-	}
-	forget := func() {
-		if c != nil {
-			t.flights.forget(key, c)
-		}
-	}
-	done := func(share func() *http.Response) { publish(share); forget() }
+// fetchState is what fetch needs to know about one request on its way to
+// the origin.
+type fetchState struct {
+	key      string
+	s        *settings
+	stored   *entry.Entry // the stored entry, stale or to be refreshed; nil if none
+	d        decision     // what the cache may do with stored
+	validate bool         // ask the origin whether stored is still current
+	st       *Status
+	call     *call // the flight this request leads; nil when it leads none
 
+	published bool
+}
+
+// done publishes the outcome to the followers (share may be nil: they then
+// fetch for themselves) and ends the call.
+func (t *Transport) done(f *fetchState, share func() *http.Response) {
+	t.publish(f, share)
+	if f.call != nil {
+		t.flights.forget(f.key, f.call)
+	}
+}
+
+func (t *Transport) publish(f *fetchState, share func() *http.Response) {
+	if f.call != nil && !f.published {
+		f.published = true
+		f.call.publish(share)
+	}
+}
+
+// fetch sends req to the origin, revalidating the stored entry when it has
+// validators, and stores the response when it may.
+func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, error) {
+	st := f.st
 	out := req
-	validating := stored != nil && !s.forceRefresh && hasValidators(stored.Header)
-	if validating {
-		out = conditionalRequest(req, stored.Header)
+	if f.validate {
+		out = conditionalRequest(req, f.stored.Header)
 	}
 	requested := t.cfg.now()
 	resp, err := t.cfg.next.RoundTrip(out)
 	now := t.cfg.now()
 	if err != nil {
-		done(nil)
-		if t.canServeStale(stored, now) {
+		t.done(f, nil)
+		if f.stored != nil && f.d.staleIfError {
 			t.cfg.logger.InfoContext(req.Context(), "clientcache: origin failed; serving a stale response", "url", req.URL.Redacted(), "err", err)
-			st.Expired = true
-			return t.serve(req, stored, st, now), nil
+			return t.serveStale(req, f, now), nil
 		}
 		return nil, err
 	}
-	if validating && resp.StatusCode == http.StatusNotModified {
+	if f.validate && resp.StatusCode == http.StatusNotModified {
 		discard(resp.Body)
-		e := t.refreshed(stored, resp.Header, s, requested, now)
-		stored := t.store(req.Context(), key, e.Encode(), e)
-		done(func() *http.Response { return t.responseFrom(req, e, now) })
-		st.Revalidated, st.Stored = true, stored
-		resp := t.serve(req, e, st, now)
-		st.Forward = "stale"
-		resp.Header.Set("Cache-Status", st.header(now))
+		e := t.refreshed(f.stored, resp.Header, f.s, requested, now)
+		stored := t.storeEntry(req.Context(), f.key, e.Encode(), e)
+		d := t.decide(f.s, e, now)
+		t.done(f, func() *http.Response { return t.responseFrom(req, e, d.age) })
+		resp := t.serve(req, e, st, d, now)
+		st.Forward, st.Revalidated, st.Stored = "stale", true, stored
+		resp.Header["Cache-Status"] = []string{st.header(now)}
 		return resp, nil
 	}
-	if resp.StatusCode >= 500 && t.canServeStale(stored, now) {
+	if f.stored != nil && f.d.staleIfError && t.isServerError(resp.StatusCode) {
 		discard(resp.Body)
-		done(nil)
-		st.Expired = true
-		return t.serve(req, stored, st, now), nil
+		t.done(f, nil)
+		return t.serveStale(req, f, now), nil
+	}
+	if t.cfg.CacheControl && req.Method == http.MethodHead && resp.StatusCode == http.StatusOK {
+		t.updateStoredGET(req, resp.Header, f.s, requested, now)
 	}
 
-	e, ok := t.storable(req, resp, s, requested, now)
+	e, ok := t.storable(req, resp, f.s, requested, now)
 	if !ok {
-		done(nil)
+		t.done(f, nil)
 		attachStatus(req, resp, st, now)
 		return resp, nil
 	}
@@ -82,17 +98,22 @@ func (t *Transport) fetch(req *http.Request, key string, s *settings, stored *en
 	}
 	if bodyless(req, resp) {
 		e.Body = nil
-		st.Stored = t.store(req.Context(), key, e.Encode(), e)
-		done(func() *http.Response { return share(http.NoBody) })
+		st.Stored = t.storeEntry(req.Context(), f.key, e.Encode(), e)
+		t.done(f, func() *http.Response { return share(http.NoBody) })
 		attachStatus(req, resp, st, now)
 		return resp, nil
 	}
 	storeCtx := context.WithoutCancel(req.Context())
-	f := newFlight(resp.Body, e.AppendPrefix(nil), resp.ContentLength, int(t.cfg.MaxBodySize),
-		func(whole []byte) { t.store(storeCtx, key, whole, e) }, forget)
-	resp.Body = f.newReader()
-	publish(func() *http.Response {
-		if body := f.newReader(); body != nil {
+	end := func() {
+		if f.call != nil {
+			t.flights.forget(f.key, f.call)
+		}
+	}
+	fl := newFlight(resp.Body, e.AppendPrefix(nil), resp.ContentLength, int(t.cfg.MaxBodySize),
+		func(whole []byte) { t.storeEntry(storeCtx, f.key, whole, e) }, end)
+	resp.Body = fl.newReader()
+	t.publish(f, func() *http.Response {
+		if body := fl.newReader(); body != nil {
 			return share(body)
 		}
 		return nil
@@ -101,13 +122,34 @@ func (t *Transport) fetch(req *http.Request, key string, s *settings, stored *en
 	return resp, nil
 }
 
+// serveStale answers with the stored entry when the origin failed.
+func (t *Transport) serveStale(req *http.Request, f *fetchState, now time.Time) *http.Response {
+	f.st.Expired = true
+	f.st.Detail = "stale-if-error"
+	return t.serve(req, f.stored, f.st, t.decide(f.s, f.stored, now), now)
+}
+
+// isServerError reports the statuses that let a stale response be served
+// instead: any 5xx by default, the four RFC 5861 §4 names in CacheControl
+// mode.
+func (t *Transport) isServerError(code int) bool {
+	if !t.cfg.CacheControl {
+		return code >= 500
+	}
+	switch code {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
 // storable returns the entry for resp, without its body, or false when resp
 // must not be stored.
 func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings, requested, now time.Time) (*entry.Entry, bool) {
-	if t.cfg.ReadOnly || !t.cfg.codeAllowed(resp.StatusCode) || resp.ContentLength > t.cfg.MaxBodySize {
+	if t.cfg.ReadOnly || resp.ContentLength > t.cfg.MaxBodySize {
 		return nil, false
 	}
-	expires, ok := s.expiry(now)
+	expires, flags, ok := t.storePolicy(req, resp, s, requested, now)
 	if !ok {
 		return nil, false
 	}
@@ -118,10 +160,13 @@ func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings
 	if t.cfg.Filter != nil && !t.cfg.Filter(resp) {
 		return nil, false
 	}
+	header := storedHeader(resp.Header)
+	t.strippedForShared(header)
 	return &entry.Entry{
 		Status:    resp.StatusCode,
+		Flags:     flags,
 		Proto:     resp.Proto,
-		Header:    storedHeader(resp.Header),
+		Header:    header,
 		Created:   now,
 		Expires:   expires,
 		Requested: requested,
@@ -131,13 +176,18 @@ func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings
 	}, true
 }
 
-// store writes an encoded entry and reports whether it was stored. A failure
+// storeEntry writes an encoded entry, among the other variants stored under
+// key when the response varies, and reports whether it was stored. A failure
 // is logged, never returned: the response is served all the same.
-func (t *Transport) store(ctx context.Context, key string, data []byte, e *entry.Entry) bool {
+func (t *Transport) storeEntry(ctx context.Context, key string, data []byte, e *entry.Entry) bool {
 	if t.cfg.ReadOnly {
 		return false
 	}
-	err := t.cache.write(ctx, key, data, e.Expires)
+	expires := e.Expires
+	if names, _ := varyNames(e.Header); len(names) > 0 {
+		data, expires = t.withOtherVariants(ctx, key, data, e)
+	}
+	err := t.cache.write(ctx, key, data, expires)
 	switch {
 	case err == nil:
 		return true
@@ -149,8 +199,8 @@ func (t *Transport) store(ctx context.Context, key string, data []byte, e *entry
 	return false
 }
 
-// refreshed returns stored updated by a 304 response's header (RFC 9111
-// §4.3.4) and with a new expiry.
+// refreshed returns stored updated by a 304 (or HEAD) response's header
+// (RFC 9111 §4.3.4) and with a new expiry.
 func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, requested, now time.Time) *entry.Entry {
 	e := *stored
 	e.Header = stored.Header.Clone()
@@ -159,8 +209,12 @@ func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, r
 			e.Header[name] = values
 		}
 	}
+	t.strippedForShared(e.Header)
 	e.Created, e.Requested = now, requested
-	if expires, ok := s.expiry(now); ok {
+	if t.cfg.CacheControl && e.Flags&entry.OptionsExpiry == 0 {
+		fr := newFreshness(&e)
+		e.Expires = fr.StaleAt(t.cfg.Shared)
+	} else if expires, ok := s.expiry(now); ok {
 		e.Expires = expires
 	}
 	return &e
@@ -171,11 +225,6 @@ func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, r
 var notUpdatedBy304 = map[string]bool{
 	"Content-Length": true, "Content-Encoding": true, "Content-Range": true,
 	"Transfer-Encoding": true, "Cache-Status": true,
-}
-
-func (t *Transport) canServeStale(stored *entry.Entry, now time.Time) bool {
-	return stored != nil && t.cfg.StaleIfError > 0 && !stored.Expires.IsZero() &&
-		now.Before(stored.Expires.Add(t.cfg.StaleIfError))
 }
 
 // finishShared completes a response copied from another request's fetch.

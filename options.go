@@ -152,13 +152,16 @@ type URLPattern struct {
 // config is Options validated and completed with defaults.
 type config struct {
 	Options
-	next     http.RoundTripper
-	codes    []int
-	methods  []string
-	keyer    *cachekey.Keyer
-	patterns []compiledPattern
-	logger   *slog.Logger
-	now      func() time.Time
+	next  http.RoundTripper
+	codes []int
+	// codesExplicit: AllowedCodes was set (in CacheControl mode it then
+	// narrows what RFC 9111 allows).
+	codesExplicit bool
+	methods       []string
+	keyer         *cachekey.Keyer
+	patterns      []compiledPattern
+	logger        *slog.Logger
+	now           func() time.Time
 }
 
 type compiledPattern struct {
@@ -186,6 +189,7 @@ func newConfig(o *Options) (*config, error) {
 		c.next = http.DefaultTransport
 	}
 	c.codes = slices.Clone(c.AllowedCodes)
+	c.codesExplicit = len(c.codes) > 0
 	if len(c.codes) == 0 {
 		c.codes = []int{http.StatusOK}
 	}

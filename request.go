@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/clientcache/clientcache/internal/freshness"
 )
 
 // RequestOptions are per-request settings, carried by the request's context
@@ -47,17 +49,29 @@ type settings struct {
 	onlyIfCached bool
 	disabled     bool
 	noStore      bool
+	// explicitExpiry is true when options, a pattern or the request set an
+	// expiration (in CacheControl mode it then applies to responses that
+	// carry no freshness information of their own).
+	explicitExpiry bool
+	// override is true when a matching pattern's expiration wins over the
+	// server's Cache-Control (URLPattern.OverrideCacheControl).
+	override bool
+	// cc is the request's Cache-Control, parsed in CacheControl mode.
+	cc freshness.Request
 }
 
 func (c *config) settingsFor(req *http.Request) settings {
 	s := settings{expireAfter: c.ExpireAfter, expireAt: c.ExpireAt, disabled: c.Disabled}
+	s.explicitExpiry = s.expireAfter != 0 || !s.expireAt.IsZero()
 	if len(c.patterns) > 0 {
 		target := urlWithoutScheme(req.URL.String())
 		for _, p := range c.patterns {
 			if globMatch(p.glob, target) {
 				if p.ExpireAfter != 0 || !p.ExpireAt.IsZero() {
 					s.expireAfter, s.expireAt = p.ExpireAfter, p.ExpireAt
+					s.explicitExpiry = true
 				}
+				s.override = p.OverrideCacheControl
 				break
 			}
 		}
@@ -65,6 +79,7 @@ func (c *config) settingsFor(req *http.Request) settings {
 	if o, ok := req.Context().Value(requestOptionsKey{}).(RequestOptions); ok {
 		if o.ExpireAfter != 0 || !o.ExpireAt.IsZero() {
 			s.expireAfter, s.expireAt = o.ExpireAfter, o.ExpireAt
+			s.explicitExpiry = true
 		}
 		s.refresh = o.Refresh
 		s.forceRefresh = o.ForceRefresh
@@ -72,6 +87,12 @@ func (c *config) settingsFor(req *http.Request) settings {
 		s.disabled = s.disabled || o.Disabled
 	}
 	c.applyRequestDirectives(req.Header, &s)
+	if c.CacheControl {
+		s.cc = freshness.NewRequest(req.Method, req.Header)
+		if req.URL.User != nil {
+			s.cc.Authorization = true // credentials in the URL count as Authorization
+		}
+	}
 	if s.expireAfter == DoNotCache {
 		s.disabled = true
 	}

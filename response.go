@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache/internal/entry"
+	"github.com/clientcache/clientcache/internal/freshness"
 )
 
-// responseFrom builds the response a stored entry stands for. The entry's
-// header map becomes the response's: entries are decoded afresh for each use.
-func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, now time.Time) *http.Response {
+// responseFrom builds the response a stored entry stands for, age old. The
+// entry's header map becomes the response's: entries are decoded afresh for
+// each use.
+func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, age time.Duration) *http.Response {
 	major, minor, ok := http.ParseHTTPVersion(e.Proto)
 	if !ok {
 		e.Proto, major, minor = "HTTP/1.1", 1, 1
@@ -42,18 +44,14 @@ func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, now time.Tim
 		body.Reset(e.Body)
 		resp.Body = body
 	}
-	resp.Header["Age"] = []string{strconv.FormatInt(int64(currentAge(e, now)/time.Second), 10)}
+	// Every reuse says how old the response is (RFC 9111 §5.1).
+	resp.Header["Age"] = []string{freshness.AgeHeader(age)}
 	return resp
 }
 
-// currentAge is how old a stored response is: the age it arrived with plus
-// the time it has been stored.
-func currentAge(e *entry.Entry, now time.Time) time.Duration {
-	age := max(now.Sub(e.Created), 0)
-	if v, err := strconv.ParseInt(e.Header.Get("Age"), 10, 64); e.Header.Get("Age") != "" && err == nil && v > 0 && v < 1<<31 {
-		age += time.Duration(v) * time.Second
-	}
-	return age
+// newFreshness reads the freshness information of a stored entry.
+func newFreshness(e *entry.Entry) freshness.Response {
+	return freshness.NewResponse(e.Status, e.Header, e.Requested, e.Created)
 }
 
 // bodyReader is the body of a response served from the store.

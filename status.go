@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/clientcache/clientcache/internal/freshness"
 )
 
 // CacheStatusName is the cache's name in the Cache-Status header (RFC 9211).
@@ -36,6 +38,12 @@ type Status struct {
 	// Forward is the RFC 9211 fwd reason when the request went to the origin:
 	// "bypass", "miss", "uri-miss", "vary-miss", "request", "stale".
 	Forward string
+	// Detail says more, when there is more to say: "stale-if-error",
+	// "stale-while-revalidate" (a stale response served while it is
+	// revalidated in the background), "only-if-cached", "not-modified".
+	Detail string
+
+	ttl time.Duration // freshness left, for Cache-Status
 }
 
 type statusKey struct{}
@@ -69,9 +77,9 @@ func (st *Status) header(now time.Time) string {
 	b.WriteString(CacheStatusName)
 	if st.FromCache && st.Forward == "" {
 		b.WriteString("; hit")
-		if !st.Expires.IsZero() {
+		if st.ttl < maxTTL {
 			b.WriteString("; ttl=")
-			b.WriteString(strconv.FormatInt(int64(st.Expires.Sub(now)/time.Second), 10))
+			b.WriteString(strconv.FormatInt(int64(st.ttl/time.Second), 10))
 		}
 	} else if st.Forward != "" {
 		b.WriteString("; fwd=")
@@ -86,8 +94,12 @@ func (st *Status) header(now time.Time) string {
 	if st.Collapsed {
 		b.WriteString("; collapsed")
 	}
-	if st.Expired && st.FromCache {
-		b.WriteString(`; detail="stale served on error"`)
+	if st.Detail != "" {
+		b.WriteString("; detail=")
+		b.WriteString(st.Detail)
 	}
 	return b.String()
 }
+
+// maxTTL is the ttl of responses that never go stale: none is reported.
+const maxTTL = freshness.MaxDuration

@@ -57,7 +57,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("clientcache: request has no URL")
 	}
 	s := t.cfg.settingsFor(req)
-	if s.disabled || s.noStore || !t.cfg.methodAllowed(req.Method) || isPartialOrConditional(req.Header) {
+	if t.cfg.CacheControl && !isSafe(req.Method) {
+		return t.forwardAndInvalidate(req, &s)
+	}
+	if s.disabled || s.noStore || !t.cfg.methodAllowed(req.Method) || isPartial(req.Header) {
 		return t.forward(req, &Status{Forward: "bypass"})
 	}
 	req, body, ok := t.bufferBody(req)
@@ -78,10 +81,24 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 	} else {
 		st.Forward = "request"
 	}
+	clientConditional := hasClientValidators(req.Header)
 	now := t.cfg.now()
-	if stored != nil && !s.refresh && !stored.IsExpired(now) {
-		closeBody(req)
-		return t.serve(req, stored, st, now), nil
+	var d decision
+	if stored != nil {
+		d = t.decide(s, stored, now)
+		switch {
+		case d.serve:
+			closeBody(req)
+			if clientConditional && notModified(req, stored.Header) {
+				return t.serveNotModified(req, stored, st, d, now), nil
+			}
+			return t.serve(req, stored, st, d, now), nil
+		case d.staleWhileRevalidate && !clientConditional:
+			closeBody(req)
+			t.revalidateInBackground(req, key, s, stored)
+			st.Detail = "stale-while-revalidate"
+			return t.serve(req, stored, st, d, now), nil
+		}
 	}
 	if s.onlyIfCached {
 		closeBody(req)
@@ -93,6 +110,8 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 			st.Forward = "request"
 		}
 	}
+	f := &fetchState{key: key, s: s, stored: stored, d: d, st: st,
+		validate: stored != nil && !s.forceRefresh && !clientConditional && hasValidators(stored.Header)}
 
 	c, leader := t.flights.join(key)
 	if !leader {
@@ -102,34 +121,37 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 		} else if resp != nil {
 			closeBody(req)
 			st.Collapsed = true
-			st.Stored = false
 			return t.finishShared(req, resp, st), nil
 		}
 		// The leader's response could not be shared; it may have been stored.
-		if again := t.lookup(ctx, key, req, &Status{}); again != nil && !again.IsExpired(t.cfg.now()) && !s.refresh && !s.forceRefresh {
-			closeBody(req)
-			return t.serve(req, again, st, t.cfg.now()), nil
+		if again := t.lookup(ctx, key, req, &Status{}); again != nil && !s.refresh && !s.forceRefresh {
+			if d := t.decide(s, again, t.cfg.now()); d.serve {
+				closeBody(req)
+				return t.serve(req, again, st, d, t.cfg.now()), nil
+			}
 		}
-		return t.fetch(req, key, s, stored, st, nil)
+		return t.fetch(req, f)
 	}
-	return t.fetch(req, key, s, stored, st, c)
+	f.call = c
+	return t.fetch(req, f)
 }
 
-// lookup returns the usable stored entry for key, or nil. Store failures are
-// logged; undecodable entries are deleted.
+// lookup returns the stored entry for key that req selects, or nil. Store
+// failures are logged; undecodable entries are deleted.
 func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, st *Status) *entry.Entry {
-	e, err := t.cache.read(ctx, key, true)
+	variants, err := t.cache.readAll(ctx, key, true)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
 			t.cfg.logger.WarnContext(ctx, "clientcache: cache read failed; using the network", "key", key, "err", err)
 		}
 		return nil
 	}
-	if !varyMatches(e, req.Header) {
+	e := selectVariant(variants, req.Header)
+	if e == nil {
 		st.Forward = "vary-miss"
 		return nil
 	}
-	if t.cfg.Filter != nil && !t.cfg.Filter(t.responseFrom(req, e, t.cfg.now())) {
+	if t.cfg.Filter != nil && !t.cfg.Filter(t.responseFrom(req, e, 0)) {
 		return nil
 	}
 	st.Forward = "miss"
@@ -137,11 +159,11 @@ func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, s
 }
 
 // serve answers req with a stored entry.
-func (t *Transport) serve(req *http.Request, e *entry.Entry, st *Status, now time.Time) *http.Response {
-	resp := t.responseFrom(req, e, now)
+func (t *Transport) serve(req *http.Request, e *entry.Entry, st *Status, d decision, now time.Time) *http.Response {
+	resp := t.responseFrom(req, e, d.age)
 	st.FromCache = true
 	st.Forward = ""
-	st.CreatedAt, st.Expires = e.Created, e.Expires
+	st.CreatedAt, st.Expires, st.ttl = e.Created, e.Expires, d.ttl
 	attachStatus(req, resp, st, now)
 	return resp
 }
@@ -165,9 +187,8 @@ func (t *Transport) gatewayTimeout(req *http.Request, st *Status) *http.Response
 		Body:    http.NoBody,
 		Request: req,
 	}
-	st.Forward = "miss"
+	st.Forward, st.Detail = "miss", "only-if-cached"
 	attachStatus(req, resp, st, t.cfg.now())
-	resp.Header.Set("Cache-Status", CacheStatusName+`; fwd=miss; detail="only-if-cached"`)
 	return resp
 }
 
@@ -197,10 +218,11 @@ func (t *Transport) bufferBody(req *http.Request) (*http.Request, []byte, bool) 
 	return r2, body, true
 }
 
-// isPartialOrConditional reports requests whose answer may be partial or a
-// 304 for the client's own validators: those go straight to the origin.
-func isPartialOrConditional(h http.Header) bool {
-	for _, name := range [...]string{"Range", "If-Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"} {
+// isPartial reports requests whose answer may be a part of the
+// representation, or depends on preconditions the cache does not evaluate:
+// those go straight to the origin, and their responses are not stored.
+func isPartial(h http.Header) bool {
+	for _, name := range [...]string{"Range", "If-Range", "If-Match", "If-Unmodified-Since"} {
 		if _, ok := h[name]; ok {
 			return true
 		}

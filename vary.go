@@ -1,8 +1,10 @@
 package clientcache
 
 import (
+	"context"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/clientcache/clientcache/internal/entry"
 )
@@ -75,4 +77,63 @@ func normalizeFieldValue(values []string) string {
 		}
 	}
 	return strings.Join(parts, ",")
+}
+
+// selectVariant returns the newest stored variant that a request with
+// header h selects, or nil.
+func selectVariant(variants []*entry.Entry, h http.Header) *entry.Entry {
+	for i := len(variants) - 1; i >= 0; i-- {
+		if varyMatches(variants[i], h) {
+			return variants[i]
+		}
+	}
+	return nil
+}
+
+// sameSelection reports whether two entries of one key were selected by the
+// same values of the fields they vary on, so that one replaces the other.
+func sameSelection(a, b *entry.Entry) bool {
+	names, star := varyNames(a.Header)
+	if star {
+		return false
+	}
+	return varyMatches(b, a.ReqHeader) && len(names) > 0
+}
+
+// withOtherVariants returns the value to store under key for a new variant:
+// the variants already stored there (but the one it replaces, and the oldest
+// beyond entry.MaxVariants) followed by it, and the latest expiry among them,
+// for the store's native expiry (zero when one never expires).
+func (t *Transport) withOtherVariants(ctx context.Context, key string, data []byte, e *entry.Entry) ([]byte, time.Time) {
+	old, err := t.backend.Responses.Read(ctx, key)
+	if err != nil {
+		return data, e.Expires
+	}
+	parts, err := entry.SplitVariants(old)
+	if err != nil {
+		return data, e.Expires
+	}
+	keep := make([][]byte, 0, len(parts)+1)
+	expires := e.Expires
+	for _, p := range parts {
+		v, err := entry.Decode(p)
+		if err != nil || sameSelection(e, v) {
+			continue
+		}
+		if names, _ := varyNames(v.Header); len(names) == 0 {
+			continue // a response that does not vary is replaced by any variant
+		}
+		keep = append(keep, p)
+		if v.Expires.IsZero() || (!expires.IsZero() && v.Expires.After(expires)) {
+			expires = v.Expires
+		}
+	}
+	if len(keep) == 0 {
+		return data, e.Expires
+	}
+	keep = append(keep, data)
+	if len(keep) > entry.MaxVariants {
+		keep = keep[len(keep)-entry.MaxVariants:]
+	}
+	return entry.EncodeVariants(keep), expires
 }

@@ -40,6 +40,7 @@ type decoder struct {
 
 func (d *decoder) fields(e *Entry) {
 	e.Status = int(d.uvarint())
+	e.Flags = Flags(d.uvarint())
 	e.Proto = d.string()
 	e.Created = fromUnixNano(d.varint())
 	e.Expires = fromUnixNano(d.varint())

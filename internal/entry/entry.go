@@ -3,7 +3,7 @@
 // Layout (all integers unsigned varints unless said otherwise):
 //
 //	magic "\xCCcE"  version byte
-//	status, proto
+//	status, flags, proto
 //	created, expires, requested (unix nanoseconds as zig-zag varints; 0 = unset)
 //	method, url
 //	response header block, request header block
@@ -36,6 +36,7 @@ var ErrCorrupt = errors.New("entry: corrupt or foreign cache entry")
 // Entry is one cached response and what is needed to reuse it.
 type Entry struct {
 	Status int
+	Flags  Flags
 	Proto  string // "HTTP/1.1"
 	Header http.Header
 
@@ -57,6 +58,13 @@ type Entry struct {
 	Body []byte
 }
 
+// Flags record how an entry was stored.
+type Flags uint64
+
+// OptionsExpiry marks an entry whose freshness comes from Expires, set by the
+// cache's options, rather than from its Cache-Control and Expires headers.
+const OptionsExpiry Flags = 1
+
 // IsExpired reports whether the entry is stale at now.
 func (e *Entry) IsExpired(now time.Time) bool {
 	return !e.Expires.IsZero() && !now.Before(e.Expires)
@@ -68,6 +76,7 @@ func (e *Entry) AppendPrefix(dst []byte) []byte {
 	dst = append(dst, magic[:]...)
 	dst = append(dst, Version)
 	dst = binary.AppendUvarint(dst, uint64(e.Status))
+	dst = binary.AppendUvarint(dst, uint64(e.Flags))
 	dst = appendString(dst, e.Proto)
 	for _, t := range [...]time.Time{e.Created, e.Expires, e.Requested} {
 		dst = binary.AppendVarint(dst, unixNano(t))

@@ -117,3 +117,25 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+func TestVariantsRoundTrip(t *testing.T) {
+	a, b := sample(), sample()
+	b.Body = []byte("other")
+	data := EncodeVariants([][]byte{a.Encode(), b.Encode()})
+	if !IsVariants(data) || IsVariants(a.Encode()) {
+		t.Fatal("IsVariants cannot tell a set from an entry")
+	}
+	got, err := DecodeAll(data)
+	if err != nil || len(got) != 2 || string(got[1].Body) != "other" || !reflect.DeepEqual(got[0], a) {
+		t.Fatalf("DecodeAll = %v, %v", got, err)
+	}
+	single, err := DecodeAll(a.Encode())
+	if err != nil || len(single) != 1 {
+		t.Fatalf("DecodeAll of one entry = %v, %v", single, err)
+	}
+	for i := 4; i < len(data)-1; i += 7 {
+		if _, err := DecodeAll(data[:i]); err == nil {
+			t.Fatalf("a set truncated to %d bytes decoded", i)
+		}
+	}
+}

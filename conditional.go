@@ -1,0 +1,76 @@
+package clientcache
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/clientcache/clientcache/internal/entry"
+	"github.com/clientcache/clientcache/internal/httpdate"
+)
+
+// hasClientValidators reports a request that carries its own validators: it
+// may be answered with a 304 from a fresh stored response.
+func hasClientValidators(h http.Header) bool {
+	return h.Get("If-None-Match") != "" || h.Get("If-Modified-Since") != ""
+}
+
+// notModified evaluates a GET or HEAD request's If-None-Match, or failing
+// that its If-Modified-Since, against a stored response (RFC 9110 §13.1.2,
+// §13.1.3, §13.2.2): true means the client's copy is current.
+func notModified(req *http.Request, stored http.Header) bool {
+	if req.Method != http.MethodGet && req.Method != http.MethodHead {
+		return false
+	}
+	if inm := req.Header.Values("If-None-Match"); len(inm) > 0 {
+		return etagMatchesWeakly(inm, stored.Get("Etag"))
+	}
+	ims, ok := httpdate.Parse(req.Header.Get("If-Modified-Since"))
+	if !ok {
+		return false
+	}
+	lm, ok := httpdate.Parse(stored.Get("Last-Modified"))
+	return ok && !lm.After(ims)
+}
+
+// etagMatchesWeakly reports whether etag is in the If-None-Match lists,
+// with the weak comparison If-None-Match uses (RFC 9110 §8.8.3.2).
+func etagMatchesWeakly(lists []string, etag string) bool {
+	if etag == "" {
+		return false
+	}
+	for _, list := range lists {
+		for candidate := range strings.SplitSeq(list, ",") {
+			candidate = strings.TrimSpace(candidate)
+			if candidate == "*" || opaqueTag(candidate) == opaqueTag(etag) && opaqueTag(etag) != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// opaqueTag strips the weakness indicator: weak comparison ignores it.
+func opaqueTag(etag string) string {
+	etag = strings.TrimPrefix(etag, "W/")
+	if len(etag) < 2 || etag[0] != '"' || etag[len(etag)-1] != '"' {
+		return ""
+	}
+	return etag
+}
+
+// serveNotModified answers a client's conditional request from a fresh
+// stored response: a 304 with the stored response's metadata (RFC 9110
+// §15.4.5) and no body.
+func (t *Transport) serveNotModified(req *http.Request, e *entry.Entry, st *Status, d decision, now time.Time) *http.Response {
+	resp := t.serve(req, e, st, d, now)
+	resp.Body.Close()
+	resp.StatusCode, resp.Status = http.StatusNotModified, statusLine(http.StatusNotModified)
+	resp.Body, resp.ContentLength = http.NoBody, 0
+	for _, name := range []string{"Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding"} {
+		resp.Header.Del(name)
+	}
+	st.Detail = "not-modified"
+	resp.Header["Cache-Status"] = []string{st.header(now)}
+	return resp
+}
