@@ -89,7 +89,7 @@ func redactErr(err error) error {
 func OpenURL(ctx context.Context, rawURL string) (*storage.Backend, error) {
 	cfg, err := ParseURL(rawURL)
 	if err != nil {
-		return nil, err
+		return nil, storage.InvalidURL(err)
 	}
 	if cfg.Cluster != nil {
 		return OpenCluster(ctx, cfg.Cluster, &cfg.Store)
