@@ -63,9 +63,17 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	if f.validate && resp.StatusCode == http.StatusNotModified {
 		discard(resp.Body)
 		e := t.refreshed(f.stored, resp.Header, f.s, requested, now)
-		stored := t.storeEntry(req.Context(), f.key, e.Encode(), e)
+		encoded := e.Encode()
+		stored := t.storeEntry(req.Context(), f.key, encoded, e)
 		d := t.decide(f.s, e, now)
-		t.done(f, func() *http.Response { return t.responseFrom(req, e, d.age) })
+		t.done(f, func() *http.Response {
+			// Each follower decodes its own copy: responses never share a
+			// header map.
+			if own, err := entry.Decode(encoded); err == nil {
+				return t.responseFrom(req, own, d.age)
+			}
+			return nil
+		})
 		resp := t.serve(req, e, st, d, now)
 		st.Forward, st.Revalidated, st.Stored = "stale", true, stored
 		resp.Header["Cache-Status"] = []string{st.header(now)}
