@@ -10,6 +10,7 @@
 //	clientcache clear
 //	clientcache prune
 //	clientcache stats
+//	clientcache proxy --upstream URL [--listen ADDR] [--shared] [--cache-control=false]
 //	clientcache help [COMMAND]
 //	clientcache version
 //
@@ -80,6 +81,7 @@ func init() {
 		clearCommand,
 		pruneCommand,
 		statsCommand,
+		proxyCommand,
 		versionCommand,
 		helpCommand,
 	}
