@@ -74,3 +74,26 @@ func (t *Transport) serveNotModified(req *http.Request, e *entry.Entry, st *Stat
 	resp.Header["Cache-Status"] = []string{st.header(now)}
 	return resp
 }
+
+// sameRepresentation reports whether a 304 received in answer to a
+// validation request may update the stored response whose header is stored
+// (RFC 9111 §4.3.4): a strong entity tag in the 304 must equal the stored
+// one by the strong comparison, a weak one by the weak comparison (RFC 9110
+// §8.8.3.2); without an entity tag, a Last-Modified in both must be the same
+// date. A 304 with no validator at all answers the validators the cache sent
+// for this very response, and updates it.
+func sameRepresentation(stored, notModified http.Header) bool {
+	if etag := notModified.Get("Etag"); etag != "" {
+		have := stored.Get("Etag")
+		if !strings.HasPrefix(etag, "W/") {
+			return opaqueTag(etag) != "" && etag == have // strong comparison
+		}
+		return opaqueTag(etag) != "" && opaqueTag(etag) == opaqueTag(have)
+	}
+	lm, ok := httpdate.Parse(notModified.Get("Last-Modified"))
+	if !ok {
+		return true
+	}
+	had, ok := httpdate.Parse(stored.Get("Last-Modified"))
+	return !ok || had.Equal(lm)
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache/internal/entry"
+	"github.com/clientcache/clientcache/internal/freshness"
+	"github.com/clientcache/clientcache/internal/httpdate"
 	"github.com/clientcache/clientcache/storage"
 )
 
@@ -45,13 +47,7 @@ func (t *Transport) publish(f *fetchState, share func() *http.Response) {
 // validators, and stores the response when it may.
 func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, error) {
 	st := f.st
-	out := req
-	if f.validate {
-		out = conditionalRequest(req, f.stored.Header)
-	}
-	requested := t.cfg.now()
-	resp, err := t.cfg.next.RoundTrip(out)
-	now := t.cfg.now()
+	resp, requested, now, err := t.send(req, f)
 	if err != nil {
 		t.done(f, nil)
 		if f.stored != nil && f.d.staleIfError {
@@ -64,7 +60,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		discard(resp.Body)
 		e := t.refreshed(f.stored, resp.Header, f.s, requested, now)
 		encoded := e.Encode()
-		stored := t.storeEntry(req.Context(), f.key, encoded, e)
+		stored := t.storeRefreshed(req, f.key, encoded, e, f.s)
 		d := t.decide(f.s, e, now)
 		t.done(f, func() *http.Response {
 			// Each follower decodes its own copy: responses never share a
@@ -130,6 +126,40 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	return resp, nil
 }
 
+// send sends req to the origin, as a conditional request when f.validate,
+// and returns the response with request_time and response_time (RFC 9111
+// §4.2.3). A 304 whose validators show it is about another representation
+// than the stored one must not update it (RFC 9111 §4.3.4): the request is
+// then sent again unconditionally, and f.validate cleared.
+func (t *Transport) send(req *http.Request, f *fetchState) (resp *http.Response, requested, now time.Time, err error) {
+	out := req
+	if f.validate {
+		out = conditionalRequest(req, f.stored.Header)
+	}
+	requested = t.cfg.now()
+	resp, err = t.cfg.next.RoundTrip(out)
+	now = t.cfg.now()
+	if err != nil || !f.validate || resp.StatusCode != http.StatusNotModified || sameRepresentation(f.stored.Header, resp.Header) {
+		return resp, requested, now, err
+	}
+	discard(resp.Body)
+	again := req
+	if req.GetBody != nil { // a GET with a body, buffered by bufferBody
+		body, err := req.GetBody()
+		if err != nil {
+			return nil, requested, now, err
+		}
+		again = new(http.Request)
+		*again = *req
+		again.Body = body
+	}
+	t.cfg.logger.DebugContext(req.Context(), "clientcache: a 304 for another representation; fetching the full response", "url", req.URL.Redacted())
+	f.validate = false
+	requested = t.cfg.now()
+	resp, err = t.cfg.next.RoundTrip(again)
+	return resp, requested, t.cfg.now(), err
+}
+
 // serveStale answers with the stored entry when the origin failed.
 func (t *Transport) serveStale(req *http.Request, f *fetchState, now time.Time) *http.Response {
 	f.st.Expired = true
@@ -170,6 +200,11 @@ func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings
 	}
 	header := storedHeader(resp.Header)
 	t.strippedForShared(header)
+	if _, ok := header["Date"]; !ok {
+		// RFC 9110 §6.6.1: a cache records when a response without Date was
+		// received, and adds that Date.
+		header["Date"] = []string{httpdate.Format(now)}
+	}
 	return &entry.Entry{
 		Status:    resp.StatusCode,
 		Flags:     flags,
@@ -217,6 +252,16 @@ func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, r
 			e.Header[name] = values
 		}
 	}
+	// The stored Age and Date described the message first received. The
+	// update is a newer message: its own Age (or none) and its own Date (or
+	// the time it was received) say how old the response now is (RFC 9111
+	// §4.2.3, RFC 9110 §6.6.1).
+	if _, ok := h["Age"]; !ok {
+		delete(e.Header, "Age")
+	}
+	if _, ok := h["Date"]; !ok {
+		e.Header["Date"] = []string{httpdate.Format(now)}
+	}
 	t.strippedForShared(e.Header)
 	e.Created, e.Requested = now, requested
 	if t.cfg.CacheControl && e.Flags&entry.OptionsExpiry == 0 {
@@ -226,6 +271,26 @@ func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, r
 		e.Expires = expires
 	}
 	return &e
+}
+
+// storeRefreshed stores an entry updated by a 304 or a HEAD response, and
+// reports whether it did. In CacheControl mode the updated header is what
+// the cache must obey: when it no longer allows storing (the origin now says
+// no-store, or private to a shared cache, RFC 9111 §3) the stored response is
+// removed rather than kept, and reused, under the new header.
+func (t *Transport) storeRefreshed(req *http.Request, key string, encoded []byte, e *entry.Entry, s *settings) bool {
+	ctx := req.Context()
+	if t.cfg.CacheControl && e.Flags&entry.OptionsExpiry == 0 {
+		fr := newFreshness(e)
+		if ok, reason := freshness.Storable(&s.cc, &fr, t.cfg.Shared); !ok {
+			t.cfg.logger.DebugContext(ctx, "clientcache: stored response removed after an update", "url", req.URL.Redacted(), "reason", reason)
+			if err := t.backend.Responses.Delete(context.WithoutCancel(ctx), key); err != nil {
+				t.cfg.logger.WarnContext(ctx, "clientcache: could not remove a response that may no longer be stored", "key", key, "err", err)
+			}
+			return false
+		}
+	}
+	return t.storeEntry(ctx, key, encoded, e)
 }
 
 // notUpdatedBy304 lists the fields a 304 must not change in the stored

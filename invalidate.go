@@ -76,5 +76,5 @@ func (t *Transport) updateStoredGET(req *http.Request, h http.Header, s *setting
 		}
 	}
 	e := t.refreshed(stored, h, s, requested, now)
-	t.storeEntry(ctx, key, e.Encode(), e)
+	t.storeRefreshed(req, key, e.Encode(), e, s)
 }

@@ -103,12 +103,17 @@ func (c *config) settingsFor(req *http.Request) settings {
 // may send (RFC 9111 §5.2.1): no-cache and max-age=0 revalidate, no-store
 // bypasses the cache, only-if-cached never forwards. Pragma: no-cache counts
 // as no-cache when there is no Cache-Control (§5.4).
+//
+// In CacheControl mode no-cache, max-age and Pragma are left to
+// freshness.Decide, which reads them strictly and knows their exceptions (a
+// fresh immutable response satisfies a reload's max-age=0, RFC 8246 §2).
 func (c *config) applyRequestDirectives(h http.Header, s *settings) {
+	revalidate := !c.CacheControl
 	cc := h.Values("Cache-Control")
 	if len(cc) == 0 {
 		for _, p := range h.Values("Pragma") {
 			if hasDirective(p, "no-cache") {
-				s.refresh = true
+				s.refresh = s.refresh || revalidate
 			}
 		}
 		return
@@ -118,7 +123,7 @@ func (c *config) applyRequestDirectives(h http.Header, s *settings) {
 		case hasDirective(line, "no-store"):
 			s.noStore = true
 		case hasDirective(line, "no-cache"), hasDirective(line, "max-age=0"):
-			s.refresh = true
+			s.refresh = s.refresh || revalidate
 		}
 		if hasDirective(line, "only-if-cached") {
 			s.onlyIfCached = true

@@ -27,8 +27,12 @@ func (t *Transport) revalidateInBackground(req *http.Request, key string, s *set
 	bg.Body, bg.GetBody, bg.ContentLength = nil, nil, 0
 	bgSettings := *s
 	bgSettings.refresh = true
-	f := &fetchState{key: key, s: &bgSettings, stored: stored, st: &Status{Key: key},
-		validate: hasValidators(stored.Header), call: c}
+	// The caller serves stored, and its header map becomes the response's,
+	// which the caller's client may change: the revalidation reads its own.
+	own := *stored
+	own.Header = stored.Header.Clone()
+	f := &fetchState{key: key, s: &bgSettings, stored: &own, st: &Status{Key: key},
+		validate: hasValidators(own.Header), call: c}
 	go func() {
 		defer cancel()
 		resp, err := t.fetch(bg, f)

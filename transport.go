@@ -106,7 +106,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 	}
 	if stored != nil {
 		st.Forward = "stale"
-		if s.refresh {
+		if rc := &s.cc.CacheControl; s.refresh || d.ttl > 0 && (rc.NoCache || rc.MaxAge.Present || rc.MinFresh.Present) {
 			st.Forward = "request"
 		}
 	}

@@ -3,10 +3,10 @@ package clientcache
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/clientcache/clientcache/internal/entry"
+	"github.com/clientcache/clientcache/internal/vary"
 )
 
 // selectedRequestHeader returns the request headers a stored response is
@@ -50,33 +50,17 @@ func varyMatches(e *entry.Entry, h http.Header) bool {
 }
 
 // varyNames returns the canonical field names of all Vary lines, and whether
-// one of them is "*".
+// one of them is "*" — or is not a field name, which cannot be matched either
+// (internal/vary.Fields).
 func varyNames(h http.Header) (names []string, star bool) {
-	for _, line := range h.Values("Vary") {
-		for f := range strings.SplitSeq(line, ",") {
-			f = strings.TrimSpace(f)
-			switch f {
-			case "":
-			case "*":
-				star = true
-			default:
-				names = append(names, http.CanonicalHeaderKey(f))
-			}
-		}
-	}
-	return names, star
+	return vary.Fields(h)
 }
 
-// normalizeFieldValue joins field lines and collapses the whitespace around
-// commas and inside values, so that equivalent values compare equal.
+// normalizeFieldValue joins field lines and normalises the whitespace the
+// field syntax allows to add or remove, keeping quoted-strings byte for
+// byte, so that equivalent values compare equal (internal/vary.Normalize).
 func normalizeFieldValue(values []string) string {
-	parts := make([]string, 0, len(values))
-	for _, v := range values {
-		for p := range strings.SplitSeq(v, ",") {
-			parts = append(parts, strings.Join(strings.Fields(p), " "))
-		}
-	}
-	return strings.Join(parts, ",")
+	return vary.Normalize(values)
 }
 
 // selectVariant returns the newest stored variant that a request with
