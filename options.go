@@ -169,8 +169,8 @@ type compiledPattern struct {
 	glob string
 }
 
-// ErrInvalidOptions is wrapped by the error NewTransport and NewSession return
-// for options that cannot work.
+// ErrInvalidOptions is wrapped by the error NewTransport, NewSession and
+// NewReverseProxy return for options that cannot work.
 var ErrInvalidOptions = errors.New("clientcache: invalid options")
 
 func newConfig(o *Options) (*config, error) {

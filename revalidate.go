@@ -33,7 +33,9 @@ func (t *Transport) revalidateInBackground(req *http.Request, key string, s *set
 	own.Header = stored.Header.Clone()
 	f := &fetchState{key: key, s: &bgSettings, stored: &own, st: &Status{Key: key},
 		validate: hasValidators(own.Header), call: c}
+	t.background.Add(1)
 	go func() {
+		defer t.background.Done()
 		defer cancel()
 		resp, err := t.fetch(bg, f)
 		if err != nil {

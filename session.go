@@ -1,6 +1,7 @@
 package clientcache
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/cookiejar"
@@ -80,6 +81,10 @@ func (s *Session) checkRedirect(req *http.Request, via []*http.Request) error {
 func (s *Session) Close() error {
 	s.Client.CloseIdleConnections()
 	if s.autoClose {
+		// Background revalidations write to the store: let them finish.
+		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
+		defer cancel()
+		_ = s.transport.Wait(ctx)
 		return s.backend.Close()
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/clientcache/clientcache/internal/entry"
@@ -27,6 +28,8 @@ type Transport struct {
 	backend *storage.Backend
 	cache   *Cache
 	flights flightGroup
+	// background counts revalidations that no caller waits for.
+	background sync.WaitGroup
 }
 
 var _ http.RoundTripper = (*Transport)(nil)
@@ -233,6 +236,23 @@ func isPartial(h http.Header) bool {
 func closeBody(req *http.Request) {
 	if req.Body != nil {
 		req.Body.Close()
+	}
+}
+
+// Wait blocks until the background revalidations under way
+// (stale-while-revalidate) have finished, or ctx is done. Call it before
+// closing the store of a Transport that is no longer used.
+func (t *Transport) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		t.background.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

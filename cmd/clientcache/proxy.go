@@ -149,7 +149,14 @@ func runProxy(ctx context.Context, e *env, c *command, args []string) error {
 	}
 	fmt.Fprintf(out, "clientcache proxy: listening on http://%s, upstream %s, cache %s\n",
 		ln.Addr(), cfg.upstream.Redacted(), redactURL(where))
-	return serve(ctx, srv, ln, out)
+	err = serve(ctx, srv, ln, out)
+	// Background revalidations still write to the store, closed on return.
+	wait, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if werr := t.Wait(wait); werr != nil {
+		fmt.Fprintf(out, "clientcache proxy: stopped waiting for background revalidations (%v)\n", werr)
+	}
+	return err
 }
 
 // parseProxyFlags checks the proxy's flags; every mistake is a usage error.
