@@ -50,3 +50,49 @@ func roundTrip(b *testing.B, tr http.RoundTripper, req *http.Request) {
 }
 
 func byteSize(n int) string { return fmt.Sprintf("%dKB", n>>10) }
+
+// BenchmarkMissStore measures a miss whose response is stored: each
+// iteration asks for a new URL and reads the body to its end.
+func BenchmarkMissStore(b *testing.B) {
+	for _, size := range []int{2 << 10, 100 << 10} {
+		b.Run(byteSize(size), func(b *testing.B) {
+			body := strings.Repeat("x", size)
+			origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+				io.WriteString(w, body)
+			}))
+			defer origin.Close()
+			tr, err := clientcache.NewTransport(memstore.NewBackend(nil), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				i++
+				req, _ := http.NewRequest(http.MethodGet, origin.URL+"/item?id="+fmt.Sprint(i), nil)
+				roundTrip(b, tr, req)
+			}
+		})
+	}
+}
+
+// BenchmarkNoCache is the floor of BenchmarkMissStore: the same requests
+// without a cache.
+func BenchmarkNoCache(b *testing.B) {
+	body := strings.Repeat("x", 2<<10)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		io.WriteString(w, body)
+	}))
+	defer origin.Close()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		req, _ := http.NewRequest(http.MethodGet, origin.URL+"/item?id="+fmt.Sprint(i), nil)
+		roundTrip(b, http.DefaultTransport, req)
+	}
+}

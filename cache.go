@@ -60,29 +60,57 @@ func opError(op, key string, err error) error {
 	return fmt.Errorf("clientcache: %s %q: %w", op, key, err)
 }
 
-// readAll returns the entries stored for key (several when the response
-// varies), following a redirect alias when key has none of its own. A value
-// that cannot be decoded is deleted and reads as absent.
+// storedValue is what one key holds: one entry, or the variants of a
+// response that varies.
+type storedValue struct {
+	single   *entry.Entry
+	variants []*entry.Entry
+	size     int // bytes in the store
+}
+
+// newest returns the entry stored last.
+func (v storedValue) newest() *entry.Entry {
+	if v.single != nil {
+		return v.single
+	}
+	return v.variants[len(v.variants)-1]
+}
+
+// selectFor returns the newest entry that a request with header h selects
+// (RFC 9111 §4.1), or nil.
+func (v storedValue) selectFor(h http.Header) *entry.Entry {
+	if v.single != nil {
+		if varyMatches(v.single, h) {
+			return v.single
+		}
+		return nil
+	}
+	return selectVariant(v.variants, h)
+}
+
+// readAll returns what is stored for key, following a redirect alias when
+// key holds nothing of its own. A value that cannot be decoded is deleted
+// and reads as absent. Absent keys give an error for which
+// errors.Is(err, storage.ErrNotFound) is true.
 //
 // With view, a store that can hand out its bytes without a copy does so: the
 // entries then alias the store's immutable value and must not be modified.
-func (c *Cache) readAll(ctx context.Context, key string, view bool) ([]*entry.Entry, error) {
-	es, _, err := c.readEntries(ctx, key, view)
+func (c *Cache) readAll(ctx context.Context, key string, view bool) (storedValue, error) {
+	v, err := c.readEntries(ctx, key, view)
 	if !errors.Is(err, storage.ErrNotFound) {
-		return es, err
+		return v, err
 	}
 	target, aerr := c.backend.Redirects.Read(ctx, key)
 	if aerr != nil {
 		if errors.Is(aerr, storage.ErrNotFound) {
-			return nil, err
+			return storedValue{}, err
 		}
-		return nil, opError("read alias", key, aerr)
+		return storedValue{}, opError("read alias", key, aerr)
 	}
-	es, _, err = c.readEntries(ctx, string(target), view)
-	return es, err
+	return c.readEntries(ctx, string(target), view)
 }
 
-func (c *Cache) readEntries(ctx context.Context, key string, view bool) ([]*entry.Entry, int, error) {
+func (c *Cache) readEntries(ctx context.Context, key string, view bool) (storedValue, error) {
 	var data []byte
 	var err error
 	if vr, ok := c.backend.Responses.(storage.ViewReader); ok && view {
@@ -90,40 +118,45 @@ func (c *Cache) readEntries(ctx context.Context, key string, view bool) ([]*entr
 	} else {
 		data, err = c.backend.Responses.Read(ctx, key)
 	}
-	if err != nil {
-		return nil, 0, opError("read", key, err)
+	if errors.Is(err, storage.ErrNotFound) {
+		return storedValue{}, err // a miss is common: no wrapping to allocate
 	}
-	var es []*entry.Entry
+	if err != nil {
+		return storedValue{}, opError("read", key, err)
+	}
+	v := storedValue{size: len(data)}
 	if entry.IsVariants(data) {
-		es, err = entry.DecodeAll(data)
+		v.variants, err = entry.DecodeAll(data)
 	} else {
-		var e *entry.Entry
-		if e, err = entry.Decode(data); err == nil {
-			es = []*entry.Entry{e}
-		}
+		v.single, err = entry.Decode(data)
 	}
 	if err != nil {
 		c.cfg.logger.WarnContext(ctx, "clientcache: deleting an undecodable cache entry", "key", key, "err", err)
 		if derr := c.backend.Responses.Delete(ctx, key); derr != nil {
 			c.cfg.logger.WarnContext(ctx, "clientcache: could not delete an undecodable entry", "key", key, "err", derr)
 		}
-		return nil, 0, opError("read", key, fmt.Errorf("%w (%w)", storage.ErrNotFound, err))
+		return storedValue{}, opError("read", key, fmt.Errorf("%w (%w)", storage.ErrNotFound, err))
 	}
-	return es, len(data), nil
+	return v, nil
 }
 
 // write stores an encoded entry, with a native expiry where the store has
 // one: expires plus KeepExpired, so that stale responses can be revalidated.
+// The core never modifies data after writing it, so a store that can keep it
+// without a copy (storage.OwnedWriter) does.
 func (c *Cache) write(ctx context.Context, key string, data []byte, expires time.Time) error {
+	discard := expires
+	if !discard.IsZero() {
+		discard = discard.Add(c.cfg.KeepExpired)
+	}
 	var err error
-	if ew, ok := c.backend.Responses.(storage.ExpiringWriter); ok {
-		discard := expires
-		if !discard.IsZero() {
-			discard = discard.Add(c.cfg.KeepExpired)
-		}
-		err = ew.WriteWithExpiry(ctx, key, data, discard)
-	} else {
-		err = c.backend.Responses.Write(ctx, key, data)
+	switch s := c.backend.Responses.(type) {
+	case storage.OwnedWriter:
+		err = s.WriteOwned(ctx, key, data, discard)
+	case storage.ExpiringWriter:
+		err = s.WriteWithExpiry(ctx, key, data, discard)
+	default:
+		err = s.Write(ctx, key, data)
 	}
 	if err != nil {
 		return opError("write", key, err)
@@ -173,20 +206,20 @@ func (c *Cache) ContainsURL(ctx context.Context, rawURL string) (bool, error) {
 // Response returns the stored response for key (following an alias), or an
 // error wrapping storage.ErrNotFound.
 func (c *Cache) Response(ctx context.Context, key string) (*CachedResponse, error) {
-	es, size, err := c.readEntries(ctx, key, false)
+	v, err := c.readEntries(ctx, key, false)
 	if errors.Is(err, storage.ErrNotFound) {
 		// An alias: the response is stored under its target's key.
 		target, aerr := c.backend.Redirects.Read(ctx, key)
 		if aerr != nil {
-			return nil, err
+			return nil, opError("read", key, err)
 		}
 		key = string(target)
-		es, size, err = c.readEntries(ctx, key, false)
+		v, err = c.readEntries(ctx, key, false)
 	}
 	if err != nil {
-		return nil, err
+		return nil, opError("read", key, err)
 	}
-	return cachedResponse(key, es[len(es)-1], size), nil
+	return cachedResponse(key, v.newest(), v.size), nil
 }
 
 // ResponseForURL returns the stored response to a GET of rawURL.

@@ -91,14 +91,13 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		return resp, nil
 	}
 	st.Stored = true
-	// Followers get copies of the response as it is now: the caller may
-	// change its own copy as soon as it has it.
-	template, sharedHeader := *resp, resp.Header.Clone()
+	// Followers get responses of their own, built from the entry (whose
+	// header is a copy), not from resp, which the caller may change as soon
+	// as it has it.
+	status, code, proto, major, minor, length := resp.Status, resp.StatusCode, resp.Proto, resp.ProtoMajor, resp.ProtoMinor, resp.ContentLength
 	share := func(body io.ReadCloser) *http.Response {
-		r := template
-		r.Header = sharedHeader.Clone()
-		r.Body = body
-		return &r
+		return &http.Response{Status: status, StatusCode: code, Proto: proto, ProtoMajor: major, ProtoMinor: minor,
+			Header: e.Header.Clone(), ContentLength: length, Body: body}
 	}
 	if bodyless(req, resp) {
 		e.Body = nil
@@ -113,7 +112,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 			t.flights.forget(f.key, f.call)
 		}
 	}
-	fl := newFlight(resp.Body, e.AppendPrefix(nil), resp.ContentLength, int(t.cfg.MaxBodySize),
+	fl := newFlight(resp.Body, e, resp.ContentLength, int(t.cfg.MaxBodySize),
 		func(whole []byte) { t.storeEntry(storeCtx, f.key, whole, e) }, end)
 	resp.Body = fl.newReader()
 	t.publish(f, func() *http.Response {
@@ -206,16 +205,17 @@ func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings
 		header["Date"] = []string{httpdate.Format(now)}
 	}
 	return &entry.Entry{
-		Status:    resp.StatusCode,
-		Flags:     flags,
-		Proto:     resp.Proto,
-		Header:    header,
-		Created:   now,
-		Expires:   expires,
-		Requested: requested,
-		Method:    req.Method,
-		URL:       t.cfg.keyer.NormalizeURL(req.URL, true),
-		ReqHeader: reqHeader,
+		Status:     resp.StatusCode,
+		Flags:      flags,
+		Proto:      resp.Proto,
+		Header:     header,
+		Created:    now,
+		InitialAge: initialAge(resp, requested, now),
+		Expires:    expires,
+		Requested:  requested,
+		Method:     req.Method,
+		URL:        t.cfg.keyer.NormalizeURL(req.URL, true),
+		ReqHeader:  reqHeader,
 	}, true
 }
 
@@ -264,8 +264,9 @@ func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, r
 	}
 	t.strippedForShared(e.Header)
 	e.Created, e.Requested = now, requested
+	fr := newFreshness(&e)
+	e.InitialAge = fr.CurrentAge(now)
 	if t.cfg.CacheControl && e.Flags&entry.OptionsExpiry == 0 {
-		fr := newFreshness(&e)
 		e.Expires = fr.StaleAt(t.cfg.Shared)
 	} else if expires, ok := s.expiry(now); ok {
 		e.Expires = expires
@@ -338,4 +339,11 @@ func discard(body io.ReadCloser) {
 		_, _ = io.CopyN(io.Discard, body, 4<<10)
 		body.Close()
 	}
+}
+
+// initialAge is the age a response arrived with (RFC 9111 §4.2.3), computed
+// once when it is stored so that a hit need not parse Date and Age again.
+func initialAge(resp *http.Response, requested, received time.Time) time.Duration {
+	fr := freshness.NewResponse(resp.StatusCode, resp.Header, requested, received)
+	return fr.CurrentAge(received)
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+
+	"github.com/clientcache/clientcache/internal/entry"
 )
 
 // flightGroup coalesces concurrent identical requests: while one request
@@ -104,13 +106,15 @@ type flight struct {
 
 const minReadSize = 16 << 10
 
-func newFlight(upstream io.ReadCloser, prefix []byte, contentLength int64, limit int, store func([]byte), end func()) *flight {
+// newFlight starts collecting upstream's body behind the encoding of e (whose
+// Body is ignored). With a known length the whole entry gets one allocation.
+func newFlight(upstream io.ReadCloser, e *entry.Entry, contentLength int64, limit int, store func([]byte), end func()) *flight {
 	size := minReadSize
 	if contentLength >= 0 && contentLength <= int64(limit) {
 		size = int(contentLength)
 	}
-	buf := slices.Grow(prefix, size)
-	return &flight{upstream: upstream, buf: buf, start: len(prefix), limit: limit,
+	buf := e.AppendPrefix(make([]byte, 0, e.PrefixSize()+size))
+	return &flight{upstream: upstream, buf: buf, start: len(buf), limit: limit,
 		storing: true, joinable: true, store: store, end: end}
 }
 

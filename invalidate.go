@@ -59,11 +59,11 @@ func (t *Transport) updateStoredGET(req *http.Request, h http.Header, s *setting
 	}
 	ctx := req.Context()
 	key := t.cfg.keyer.Key(http.MethodGet, req.URL, req.Header, nil)
-	variants, err := t.cache.readAll(ctx, key, false)
+	v, err := t.cache.readAll(ctx, key, false)
 	if err != nil {
 		return
 	}
-	stored := selectVariant(variants, req.Header)
+	stored := v.selectFor(req.Header)
 	if stored == nil {
 		return
 	}

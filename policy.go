@@ -27,14 +27,14 @@ type decision struct {
 // decide applies the cache's rules to a stored entry at now: the Options'
 // expiry in the default mode, RFC 9111 in CacheControl mode.
 func (t *Transport) decide(s *settings, e *entry.Entry, now time.Time) decision {
-	resp := freshness.NewResponse(e.Status, e.Header, e.Requested, e.Created)
-	d := decision{age: resp.CurrentAge(now)}
+	d := decision{age: e.Age(now)}
 	if !t.cfg.CacheControl {
 		d.serve = !s.refresh && !e.IsExpired(now)
 		d.staleIfError = t.withinStaleIfError(e, now)
 		d.ttl = ttlOf(e, now)
 		return d
 	}
+	resp := newFreshness(e)
 	if e.Flags&entry.OptionsExpiry != 0 {
 		resp = optionsFreshness(resp, e)
 	}

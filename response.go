@@ -20,7 +20,9 @@ func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, age time.Dur
 	if !ok {
 		e.Proto, major, minor = "HTTP/1.1", 1, 1
 	}
-	resp := &http.Response{
+	// One allocation holds the response, its body reader and the values of
+	// the fields a hit adds: a hit is the hot path.
+	h := &hitResponse{resp: http.Response{
 		Status:        statusLine(e.Status),
 		StatusCode:    e.Status,
 		Proto:         e.Proto,
@@ -29,24 +31,31 @@ func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, age time.Dur
 		Header:        e.Header,
 		ContentLength: int64(len(e.Body)),
 		Request:       req,
-	}
+	}}
+	resp := &h.resp
 	if resp.Header == nil {
 		resp.Header = http.Header{}
 	}
 	if req.Method == http.MethodHead {
 		resp.Body = http.NoBody
-		resp.ContentLength, _ = strconv.ParseInt(resp.Header.Get("Content-Length"), 10, 64)
-		if resp.Header.Get("Content-Length") == "" {
-			resp.ContentLength = -1
+		resp.ContentLength = -1
+		if cl := resp.Header.Get("Content-Length"); cl != "" {
+			resp.ContentLength, _ = strconv.ParseInt(cl, 10, 64)
 		}
 	} else {
-		body := new(bodyReader)
-		body.Reset(e.Body)
-		resp.Body = body
+		h.body.Reset(e.Body)
+		resp.Body = &h.body
 	}
 	// Every reuse says how old the response is (RFC 9111 §5.1).
-	resp.Header["Age"] = []string{freshness.AgeHeader(age)}
+	h.age[0] = freshness.AgeHeader(age)
+	resp.Header["Age"] = h.age[:]
 	return resp
+}
+
+type hitResponse struct {
+	resp http.Response
+	body bodyReader
+	age  [1]string
 }
 
 // newFreshness reads the freshness information of a stored entry.

@@ -142,14 +142,14 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 // lookup returns the stored entry for key that req selects, or nil. Store
 // failures are logged; undecodable entries are deleted.
 func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, st *Status) *entry.Entry {
-	variants, err := t.cache.readAll(ctx, key, true)
+	v, err := t.cache.readAll(ctx, key, true)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
 			t.cfg.logger.WarnContext(ctx, "clientcache: cache read failed; using the network", "key", key, "err", err)
 		}
 		return nil
 	}
-	e := selectVariant(variants, req.Header)
+	e := v.selectFor(req.Header)
 	if e == nil {
 		st.Forward = "vary-miss"
 		return nil

@@ -52,6 +52,8 @@
 //     core reads and decodes every value to find the expired ones.
 //   - [ViewReader]: read a value without copying it, for in-process stores
 //     whose values are immutable. Without it the core calls Read.
+//   - [OwnedWriter]: keep a written value without copying it. Without it the
+//     core calls WriteWithExpiry or Write, which copy.
 //
 // # URLs
 //
@@ -174,6 +176,14 @@ type Pruner interface {
 // keys are reported as by Read.
 type ViewReader interface {
 	ReadView(ctx context.Context, key string) ([]byte, error)
+}
+
+// OwnedWriter is implemented by in-process stores that can keep a value
+// without copying it. The caller hands value over: it never modifies it
+// afterwards, and the store never modifies it either (a later write replaces
+// it). expires is as for ExpiringWriter.
+type OwnedWriter interface {
+	WriteOwned(ctx context.Context, key string, value []byte, expires time.Time) error
 }
 
 // Backend is the seed's BaseCache: the two storages one cache needs.

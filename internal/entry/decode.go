@@ -3,6 +3,7 @@ package entry
 import (
 	"encoding/binary"
 	"net/http"
+	"time"
 )
 
 // Decode parses an encoded entry. The returned entry's Body aliases data, and
@@ -10,32 +11,29 @@ import (
 // handful of allocations whatever the number of headers. Bytes that are not a
 // whole entry of this version give an error wrapping ErrCorrupt.
 func Decode(data []byte) (*Entry, error) {
-	if len(data) < len(magic)+1 || [3]byte(data[:3]) != magic || data[3] != Version {
+	if len(data) < headerLen || [3]byte(data[:3]) != magic || data[3] != Version {
 		return nil, ErrCorrupt
 	}
-	// A first pass only finds where the metadata ends, so that one string
-	// conversion of exactly the metadata serves every string field.
-	scan := decoder{data: data, pos: 4, dryRun: true}
-	scan.fields(&Entry{})
-	if scan.bad {
+	metaLen := binary.LittleEndian.Uint32(data[4:headerLen])
+	if uint64(metaLen) > uint64(len(data)-headerLen) {
 		return nil, ErrCorrupt
 	}
-	d := decoder{data: data, pos: 4, meta: string(data[4:scan.pos])}
+	end := headerLen + int(metaLen)
+	d := decoder{data: data[:end], pos: headerLen, meta: string(data[headerLen:end])}
 	e := &Entry{}
 	d.fields(e)
-	if d.bad || e.Status < 100 || e.Status > 999 {
+	if d.bad || d.pos != end || e.Status < 100 || e.Status > 999 {
 		return nil, ErrCorrupt
 	}
-	e.Body = data[d.pos:len(data):len(data)]
+	e.Body = data[end:len(data):len(data)]
 	return e, nil
 }
 
 type decoder struct {
-	data   []byte
-	meta   string // data[4:end of metadata] as a string; fields are substrings
-	pos    int
-	bad    bool
-	dryRun bool // walk the encoding without building anything
+	data []byte
+	meta string // the metadata as one string; string fields are substrings
+	pos  int
+	bad  bool
 }
 
 func (d *decoder) fields(e *Entry) {
@@ -45,6 +43,7 @@ func (d *decoder) fields(e *Entry) {
 	e.Created = fromUnixNano(d.varint())
 	e.Expires = fromUnixNano(d.varint())
 	e.Requested = fromUnixNano(d.varint())
+	e.InitialAge = time.Duration(d.varint())
 	e.Method = d.string()
 	e.URL = d.string()
 	e.Header = d.header()
@@ -83,11 +82,8 @@ func (d *decoder) string() string {
 		d.bad = true
 		return ""
 	}
-	start := d.pos - 4 // meta starts at data[4]
+	start := d.pos - headerLen // meta starts at data[headerLen]
 	d.pos += int(n)
-	if d.dryRun {
-		return ""
-	}
 	return d.meta[start : start+int(n)]
 }
 
@@ -106,15 +102,6 @@ func (d *decoder) count() int {
 func (d *decoder) header() http.Header {
 	n := d.count()
 	if d.bad || n == 0 {
-		return nil
-	}
-	if d.dryRun {
-		for range n {
-			d.string()
-			for range d.count() {
-				d.string()
-			}
-		}
 		return nil
 	}
 	h := make(http.Header, n)

@@ -1,24 +1,26 @@
 // Package entry is the versioned binary encoding of one cached response.
 //
-// Layout (all integers unsigned varints unless said otherwise):
+// Layout:
 //
-//	magic "\xCCcE"  version byte
-//	status, flags, proto
-//	created, expires, requested (unix nanoseconds as zig-zag varints; 0 = unset)
-//	method, url
-//	response header block, request header block
+//	magic "\xCCcE"  version byte  metadata length (4 bytes, little endian)
+//	metadata:
+//	  status, flags, proto                                  (unsigned varints, strings)
+//	  created, expires, requested (unix ns), initial age (ns) (zig-zag varints; 0 = unset)
+//	  method, url
+//	  response header block, request header block
 //	body: every remaining byte
 //
 // A string is a length followed by its bytes; a header block is a count of
 // names, then per name the name, a count of values and the values. Putting the
 // body last lets an encoder append it as it streams in (the entry is built in
-// the buffer that collects the body) and lets Decode return it without copying.
+// the buffer that collects the body) and lets Decode return it without
+// copying; the metadata length lets Decode turn the metadata into one string
+// in one pass and carve every field out of it.
 package entry
 
 import (
 	"encoding/binary"
 	"errors"
-	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -46,6 +48,10 @@ type Entry struct {
 	Expires time.Time
 	// Requested is when the request was sent (RFC 9111's request_time).
 	Requested time.Time
+	// InitialAge is the response's age when it was received (RFC 9111
+	// §4.2.3's corrected_initial_age): its current age is InitialAge plus
+	// the time since Created.
+	InitialAge time.Duration
 
 	Method string
 	URL    string // redacted: credentials and ignored parameters masked
@@ -65,32 +71,59 @@ type Flags uint64
 // cache's options, rather than from its Cache-Control and Expires headers.
 const OptionsExpiry Flags = 1
 
+// Age returns the entry's current age at now (RFC 9111 §4.2.3).
+func (e *Entry) Age(now time.Time) time.Duration {
+	return e.InitialAge + max(now.Sub(e.Created), 0)
+}
+
 // IsExpired reports whether the entry is stale at now.
 func (e *Entry) IsExpired(now time.Time) bool {
 	return !e.Expires.IsZero() && !now.Before(e.Expires)
 }
 
+// headerLen is the size of the fixed part before the metadata.
+const headerLen = len(magic) + 1 + 4
+
 // AppendPrefix appends the encoding of everything but the body to dst. The
 // complete entry is that prefix followed by the body bytes.
 func (e *Entry) AppendPrefix(dst []byte) []byte {
 	dst = append(dst, magic[:]...)
-	dst = append(dst, Version)
+	dst = append(dst, Version, 0, 0, 0, 0)
+	start := len(dst)
 	dst = binary.AppendUvarint(dst, uint64(e.Status))
 	dst = binary.AppendUvarint(dst, uint64(e.Flags))
 	dst = appendString(dst, e.Proto)
 	for _, t := range [...]time.Time{e.Created, e.Expires, e.Requested} {
 		dst = binary.AppendVarint(dst, unixNano(t))
 	}
+	dst = binary.AppendVarint(dst, int64(e.InitialAge))
 	dst = appendString(dst, e.Method)
 	dst = appendString(dst, e.URL)
 	dst = appendHeader(dst, e.Header)
 	dst = appendHeader(dst, e.ReqHeader)
+	binary.LittleEndian.PutUint32(dst[start-4:start], uint32(len(dst)-start))
 	return dst
+}
+
+// PrefixSize returns an upper bound of the size of AppendPrefix's output, so
+// that a buffer for the whole entry can be allocated once.
+func (e *Entry) PrefixSize() int {
+	n := headerLen + 7*binary.MaxVarintLen64 + len(e.Proto) + len(e.Method) + len(e.URL)
+	for _, h := range [...]http.Header{e.Header, e.ReqHeader} {
+		n += binary.MaxVarintLen64
+		for name, values := range h {
+			n += 2*binary.MaxVarintLen64 + len(name)
+			for _, v := range values {
+				n += binary.MaxVarintLen64 + len(v)
+			}
+		}
+	}
+	return n
 }
 
 // Encode returns the whole encoded entry in one new slice.
 func (e *Entry) Encode() []byte {
-	buf := e.AppendPrefix(make([]byte, 0, 256+len(e.Body)))
+	buf := e.AppendPrefix(make([]byte, 0, e.PrefixSize()+len(e.Body)))
 	return append(buf, e.Body...)
 }
 
@@ -115,8 +148,15 @@ func appendString(dst []byte, s string) []byte {
 
 func appendHeader(dst []byte, h http.Header) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(h)))
-	// Sorted names make the encoding deterministic: equal entries, equal bytes.
-	for _, name := range slices.Sorted(maps.Keys(h)) {
+	// Sorted names make the encoding deterministic: equal entries, equal
+	// bytes. The array keeps the usual few names off the heap.
+	var arr [32]string
+	names := arr[:0]
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
 		values := h[name]
 		dst = appendString(dst, name)
 		dst = binary.AppendUvarint(dst, uint64(len(values)))

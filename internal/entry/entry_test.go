@@ -12,16 +12,17 @@ import (
 func sample() *Entry {
 	now := time.Unix(1700000000, 123456789)
 	return &Entry{
-		Status:    200,
-		Proto:     "HTTP/1.1",
-		Header:    http.Header{"Content-Type": {"text/plain"}, "Set-Cookie": {"a=1", "b=2"}, "Etag": {`"x"`}},
-		Created:   now,
-		Expires:   now.Add(time.Hour),
-		Requested: now.Add(-time.Millisecond),
-		Method:    "GET",
-		URL:       "https://example.com/a?b=c",
-		ReqHeader: http.Header{"Accept": {"*/*"}},
-		Body:      []byte("hello\x00world"),
+		Status:     200,
+		Proto:      "HTTP/1.1",
+		Header:     http.Header{"Content-Type": {"text/plain"}, "Set-Cookie": {"a=1", "b=2"}, "Etag": {`"x"`}},
+		Created:    now,
+		Expires:    now.Add(time.Hour),
+		Requested:  now.Add(-time.Millisecond),
+		InitialAge: 3 * time.Second,
+		Method:     "GET",
+		URL:        "https://example.com/a?b=c",
+		ReqHeader:  http.Header{"Accept": {"*/*"}},
+		Body:       []byte("hello\x00world"),
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // reads as absent and is dropped by the read that notices, or by
 // DeleteExpired. A zero expires means never, exactly as Write.
 func (s *Store) WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error {
-	return s.store(ctx, "write with expiry", key, value, expiryNanos(expires))
+	return s.store(ctx, "write with expiry", key, value, expiryNanos(expires), false)
 }
 
 // DeleteExpired removes the values whose expiry is not after now and returns

@@ -15,6 +15,9 @@ func (s *Store) Read(ctx context.Context, key string) ([]byte, error) {
 		return nil, opError("read", key, err)
 	}
 	value, err := s.load(key, s.budgeted)
+	if err == storage.ErrNotFound {
+		return nil, err // a miss is common: no wrapping to allocate
+	}
 	if err != nil {
 		return nil, opError("read", key, err)
 	}
@@ -29,6 +32,9 @@ func (s *Store) ReadView(ctx context.Context, key string) ([]byte, error) {
 		return nil, opError("read", key, err)
 	}
 	value, err := s.load(key, s.budgeted)
+	if err == storage.ErrNotFound {
+		return nil, err // a miss is common: no wrapping to allocate
+	}
 	if err != nil {
 		return nil, opError("read", key, err)
 	}

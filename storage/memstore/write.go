@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/clientcache/clientcache/storage"
 )
@@ -12,12 +13,19 @@ import (
 // expiry. In a store with a budget it may evict the least recently used
 // values.
 func (s *Store) Write(ctx context.Context, key string, value []byte) error {
-	return s.store(ctx, "write", key, value, 0)
+	return s.store(ctx, "write", key, value, 0, false)
 }
 
-// store is Write and WriteWithExpiry; expires is in unix nanoseconds, 0 for
-// never.
-func (s *Store) store(ctx context.Context, op, key string, value []byte, expires int64) error {
+// WriteOwned stores value itself, without a copy, under key, with an expiry
+// as WriteWithExpiry. It implements storage.OwnedWriter: the caller hands the
+// value over and never modifies it afterwards.
+func (s *Store) WriteOwned(ctx context.Context, key string, value []byte, expires time.Time) error {
+	return s.store(ctx, "write", key, value, expiryNanos(expires), true)
+}
+
+// store is Write, WriteWithExpiry and WriteOwned; expires is in unix
+// nanoseconds, 0 for never; owned says value may be kept as it is.
+func (s *Store) store(ctx context.Context, op, key string, value []byte, expires int64, owned bool) error {
 	if err := ctx.Err(); err != nil {
 		return opError(op, key, err)
 	}
@@ -29,7 +37,10 @@ func (s *Store) store(ctx context.Context, op, key string, value []byte, expires
 		}
 		return opError(op, key, fmt.Errorf("%w (%d bytes, budget %d)", ErrTooLarge, cost, s.maxBytes))
 	}
-	copied := bytes.Clone(value) // outside the lock: values may be megabytes
+	copied := value
+	if !owned {
+		copied = bytes.Clone(value) // outside the lock: values may be megabytes
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -64,6 +64,7 @@ func Run(t *testing.T, newStorage Factory) {
 		{"BulkDeleter", testBulkDeleter},
 		{"Pruner", testPruner},
 		{"ViewReader", testViewReader},
+		{"OwnedWriter", testOwnedWriter},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -536,5 +537,32 @@ func testViewReader(t *testing.T, s storage.Storage) {
 	}
 	if _, err := vr.ReadView(ctx, "missing"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("ReadView of an absent key: err = %v, want storage.ErrNotFound", err)
+	}
+}
+
+func testOwnedWriter(t *testing.T, s storage.Storage) {
+	ow, ok := s.(storage.OwnedWriter)
+	if !ok {
+		t.Skip("the storage does not implement storage.OwnedWriter (optional)")
+	}
+	ctx := ctxFor(t)
+	if err := ow.WriteOwned(ctx, "k", []byte("handed over"), time.Time{}); err != nil {
+		t.Fatalf("WriteOwned: %v", err)
+	}
+	got := mustRead(t, s, "k")
+	if string(got) != "handed over" {
+		t.Fatalf("Read after WriteOwned = %q", got)
+	}
+	// Read still returns the caller's own copy.
+	copy(got, "XXXXXX")
+	wantValue(t, s, "k", []byte("handed over"))
+	if err := ow.WriteOwned(ctx, "later", []byte("v"), time.Now().Add(time.Hour)); err != nil {
+		t.Fatalf("WriteOwned with an expiry: %v", err)
+	}
+	wantValue(t, s, "later", []byte("v"))
+	cctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := ow.WriteOwned(cctx, "x", []byte("v"), time.Time{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("WriteOwned with a cancelled context: err = %v, want one wrapping context.Canceled", err)
 	}
 }
