@@ -12,7 +12,8 @@ import (
 // hasClientValidators reports a request that carries its own validators: it
 // may be answered with a 304 from a fresh stored response.
 func hasClientValidators(h http.Header) bool {
-	return h.Get("If-None-Match") != "" || h.Get("If-Modified-Since") != ""
+	// Direct map reads: names are canonical, and this runs on every request.
+	return len(h["If-None-Match"]) > 0 || len(h["If-Modified-Since"]) > 0
 }
 
 // notModified evaluates a GET or HEAD request's If-None-Match, or failing
@@ -62,7 +63,7 @@ func opaqueTag(etag string) string {
 // serveNotModified answers a client's conditional request from a fresh
 // stored response: a 304 with the stored response's metadata (RFC 9110
 // §15.4.5) and no body.
-func (t *Transport) serveNotModified(req *http.Request, e *entry.Entry, st *Status, d decision, now time.Time) *http.Response {
+func (t *Transport) serveNotModified(req *http.Request, e *entry.Entry, st *statusContext, d decision, now time.Time) *http.Response {
 	resp := t.serve(req, e, st, d, now)
 	resp.Body.Close()
 	resp.StatusCode, resp.Status = http.StatusNotModified, statusLine(http.StatusNotModified)

@@ -17,11 +17,11 @@ import (
 // the origin.
 type fetchState struct {
 	key      string
-	s        *settings
+	s        settings // a copy: the caller's stays on its stack
 	stored   *entry.Entry // the stored entry, stale or to be refreshed; nil if none
 	d        decision     // what the cache may do with stored
 	validate bool         // ask the origin whether stored is still current
-	st       *Status
+	st       *statusContext
 	call     *call // the flight this request leads; nil when it leads none
 
 	published bool
@@ -58,10 +58,10 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	}
 	if f.validate && resp.StatusCode == http.StatusNotModified {
 		discard(resp.Body)
-		e := t.refreshed(f.stored, resp.Header, f.s, requested, now)
+		e := t.refreshed(f.stored, resp.Header, &f.s, requested, now)
 		encoded := e.Encode()
-		stored := t.storeRefreshed(req, f.key, encoded, e, f.s)
-		d := t.decide(f.s, e, now)
+		stored := t.storeRefreshed(req, f.key, encoded, e, &f.s)
+		d := t.decide(&f.s, e, now)
 		t.done(f, func() *http.Response {
 			// Each follower decodes its own copy: responses never share a
 			// header map.
@@ -81,10 +81,10 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		return t.serveStale(req, f, now), nil
 	}
 	if t.cfg.CacheControl && req.Method == http.MethodHead && resp.StatusCode == http.StatusOK {
-		t.updateStoredGET(req, resp.Header, f.s, requested, now)
+		t.updateStoredGET(req, resp.Header, &f.s, requested, now)
 	}
 
-	e, ok := t.storable(req, resp, f.s, requested, now)
+	e, ok := t.storable(req, resp, &f.s, requested, now)
 	if !ok {
 		t.done(f, nil)
 		attachStatus(req, resp, st, now)
@@ -163,7 +163,7 @@ func (t *Transport) send(req *http.Request, f *fetchState) (resp *http.Response,
 func (t *Transport) serveStale(req *http.Request, f *fetchState, now time.Time) *http.Response {
 	f.st.Expired = true
 	f.st.Detail = "stale-if-error"
-	return t.serve(req, f.stored, f.st, t.decide(f.s, f.stored, now), now)
+	return t.serve(req, f.stored, f.st, t.decide(&f.s, f.stored, now), now)
 }
 
 // isServerError reports the statuses that let a stale response be served
@@ -302,7 +302,7 @@ var notUpdatedBy304 = map[string]bool{
 }
 
 // finishShared completes a response copied from another request's fetch.
-func (t *Transport) finishShared(req *http.Request, resp *http.Response, st *Status) *http.Response {
+func (t *Transport) finishShared(req *http.Request, resp *http.Response, st *statusContext) *http.Response {
 	attachStatus(req, resp, st, t.cfg.now())
 	return resp
 }

@@ -109,9 +109,10 @@ func (c *config) settingsFor(req *http.Request) settings {
 // fresh immutable response satisfies a reload's max-age=0, RFC 8246 §2).
 func (c *config) applyRequestDirectives(h http.Header, s *settings) {
 	revalidate := !c.CacheControl
-	cc := h.Values("Cache-Control")
+	// Direct map reads: names are canonical, and this runs on every request.
+	cc := h["Cache-Control"]
 	if len(cc) == 0 {
-		for _, p := range h.Values("Pragma") {
+		for _, p := range h["Pragma"] {
 			if hasDirective(p, "no-cache") {
 				s.refresh = s.refresh || revalidate
 			}

@@ -16,6 +16,11 @@ import (
 // entry's header map becomes the response's: entries are decoded afresh for
 // each use.
 func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, age time.Duration) *http.Response {
+	return &t.hitFrom(req, e, age).resp
+}
+
+// hitFrom is responseFrom, keeping the room for the Cache-Status value.
+func (t *Transport) hitFrom(req *http.Request, e *entry.Entry, age time.Duration) *hitResponse {
 	major, minor, ok := http.ParseHTTPVersion(e.Proto)
 	if !ok {
 		e.Proto, major, minor = "HTTP/1.1", 1, 1
@@ -49,13 +54,14 @@ func (t *Transport) responseFrom(req *http.Request, e *entry.Entry, age time.Dur
 	// Every reuse says how old the response is (RFC 9111 §5.1).
 	h.age[0] = freshness.AgeHeader(age)
 	resp.Header["Age"] = h.age[:]
-	return resp
+	return h
 }
 
 type hitResponse struct {
-	resp http.Response
-	body bodyReader
-	age  [1]string
+	resp        http.Response
+	body        bodyReader
+	age         [1]string
+	cacheStatus [1]string
 }
 
 // newFreshness reads the freshness information of a stored entry.

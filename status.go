@@ -62,12 +62,37 @@ func StatusOf(resp *http.Response) Status {
 
 // attachStatus records st in resp (for StatusOf) and in its Cache-Status
 // header, and sets Age on responses served from the store.
-func attachStatus(req *http.Request, resp *http.Response, st *Status, now time.Time) {
-	resp.Request = req.WithContext(context.WithValue(req.Context(), statusKey{}, st))
+func attachStatus(req *http.Request, resp *http.Response, st *statusContext, now time.Time) {
+	resp.Request = requestWithStatus(req, st)
 	if resp.Header == nil {
 		resp.Header = http.Header{}
 	}
 	resp.Header["Cache-Status"] = []string{st.header(now)}
+}
+
+// statusContext is a response's Status and the context of the request
+// carrying it (for StatusOf): one allocation for both.
+type statusContext struct {
+	context.Context
+	Status
+}
+
+func newStatus(st Status) *statusContext { return &statusContext{Status: st} }
+
+// Value returns the Status for StatusOf's key, and otherwise asks the
+// request's own context.
+func (c *statusContext) Value(key any) any {
+	if key == (statusKey{}) {
+		return &c.Status
+	}
+	return c.Context.Value(key)
+}
+
+// requestWithStatus returns req carrying st, for StatusOf. A Status serves
+// one response: it is attached once.
+func requestWithStatus(req *http.Request, st *statusContext) *http.Request {
+	st.Context = req.Context()
+	return req.WithContext(st)
 }
 
 // header formats st as an RFC 9211 Cache-Status member.

@@ -64,11 +64,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.forwardAndInvalidate(req, &s)
 	}
 	if s.disabled || s.noStore || !t.cfg.methodAllowed(req.Method) || isPartial(req.Header) {
-		return t.forward(req, &Status{Forward: "bypass"})
+		return t.forward(req, newStatus(Status{Forward: "bypass"}))
 	}
 	req, body, ok := t.bufferBody(req)
 	if !ok {
-		return t.forward(req, &Status{Forward: "bypass"})
+		return t.forward(req, newStatus(Status{Forward: "bypass"}))
 	}
 	key := t.cfg.keyer.Key(req.Method, req.URL, req.Header, body)
 	return t.roundTrip(req, key, &s)
@@ -77,7 +77,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // roundTrip serves req, whose key is key, from the store or the origin.
 func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http.Response, error) {
 	ctx := req.Context()
-	st := &Status{Key: key, Forward: "uri-miss"}
+	st := newStatus(Status{Key: key, Forward: "uri-miss"})
 	var stored *entry.Entry
 	if !s.forceRefresh {
 		stored = t.lookup(ctx, key, req, st)
@@ -113,7 +113,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 			st.Forward = "request"
 		}
 	}
-	f := &fetchState{key: key, s: s, stored: stored, d: d, st: st,
+	f := &fetchState{key: key, s: *s, stored: stored, d: d, st: st,
 		validate: stored != nil && !s.forceRefresh && !clientConditional && hasValidators(stored.Header)}
 
 	c, leader := t.flights.join(key)
@@ -127,7 +127,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 			return t.finishShared(req, resp, st), nil
 		}
 		// The leader's response could not be shared; it may have been stored.
-		if again := t.lookup(ctx, key, req, &Status{}); again != nil && !s.refresh && !s.forceRefresh {
+		if again := t.lookup(ctx, key, req, newStatus(Status{})); again != nil && !s.refresh && !s.forceRefresh {
 			if d := t.decide(s, again, t.cfg.now()); d.serve {
 				closeBody(req)
 				return t.serve(req, again, st, d, t.cfg.now()), nil
@@ -141,7 +141,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 
 // lookup returns the stored entry for key that req selects, or nil. Store
 // failures are logged; undecodable entries are deleted.
-func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, st *Status) *entry.Entry {
+func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, st *statusContext) *entry.Entry {
 	v, err := t.cache.readAll(ctx, key, true)
 	if err != nil {
 		if !errors.Is(err, storage.ErrNotFound) {
@@ -162,17 +162,19 @@ func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, s
 }
 
 // serve answers req with a stored entry.
-func (t *Transport) serve(req *http.Request, e *entry.Entry, st *Status, d decision, now time.Time) *http.Response {
-	resp := t.responseFrom(req, e, d.age)
+func (t *Transport) serve(req *http.Request, e *entry.Entry, st *statusContext, d decision, now time.Time) *http.Response {
+	h := t.hitFrom(req, e, d.age)
 	st.FromCache = true
 	st.Forward = ""
 	st.CreatedAt, st.Expires, st.ttl = e.Created, e.Expires, d.ttl
-	attachStatus(req, resp, st, now)
-	return resp
+	h.resp.Request = requestWithStatus(req, st)
+	h.cacheStatus[0] = st.header(now)
+	h.resp.Header["Cache-Status"] = h.cacheStatus[:]
+	return &h.resp
 }
 
 // forward sends req to the origin without the cache.
-func (t *Transport) forward(req *http.Request, st *Status) (*http.Response, error) {
+func (t *Transport) forward(req *http.Request, st *statusContext) (*http.Response, error) {
 	resp, err := t.cfg.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
@@ -181,7 +183,7 @@ func (t *Transport) forward(req *http.Request, st *Status) (*http.Response, erro
 	return resp, nil
 }
 
-func (t *Transport) gatewayTimeout(req *http.Request, st *Status) *http.Response {
+func (t *Transport) gatewayTimeout(req *http.Request, st *statusContext) *http.Response {
 	resp := &http.Response{
 		Status:     "504 Gateway Timeout",
 		StatusCode: http.StatusGatewayTimeout,

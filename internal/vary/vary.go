@@ -23,7 +23,7 @@ import (
 // a later request (RFC 9111 §4.1). A member that is not a field name (a token)
 // cannot be matched either, so it sets star too.
 func Fields(h http.Header) (names []string, star bool) {
-	for _, line := range h.Values("Vary") {
+	for _, line := range h["Vary"] { // canonical name: no need to canonicalise per call
 		for m := range strings.SplitSeq(line, ",") {
 			m = strings.Trim(m, " \t")
 			switch {
