@@ -17,7 +17,7 @@ import (
 // the origin.
 type fetchState struct {
 	key      string
-	s        settings // a copy: the caller's stays on its stack
+	s        settings     // a copy: the caller's stays on its stack
 	stored   *entry.Entry // the stored entry, stale or to be refreshed; nil if none
 	d        decision     // what the cache may do with stored
 	validate bool         // ask the origin whether stored is still current
