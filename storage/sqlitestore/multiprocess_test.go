@@ -45,7 +45,7 @@ func TestManyProcesses(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, processes)
 	for p := range processes {
-		cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+		cmd := exec.CommandContext(ctx, os.Args[0])
 		cmd.Env = append(os.Environ(), helperEnvDB+"="+path, helperEnvID+"="+strconv.Itoa(p))
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
@@ -84,20 +84,21 @@ func TestManyProcesses(t *testing.T) {
 	}
 }
 
-// TestHelperProcess is one of TestManyProcesses' processes; it does nothing
-// in a normal test run.
-func TestHelperProcess(t *testing.T) {
-	path := os.Getenv(helperEnvDB)
-	if path == "" {
-		t.Skip("run by TestManyProcesses")
+// TestMain runs one of TestManyProcesses' processes when the environment
+// says so, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(helperEnvDB); path != "" {
+		id, err := strconv.Atoi(os.Getenv(helperEnvID))
+		if err == nil {
+			err = helperWork(context.Background(), path, id)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "process %s: %v\n", os.Getenv(helperEnvID), err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
-	id, err := strconv.Atoi(os.Getenv(helperEnvID))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := helperWork(t.Context(), path, id); err != nil {
-		t.Fatalf("process %d: %v", id, err)
-	}
+	os.Exit(m.Run())
 }
 
 // helperWork writes and reads this process's entries, with two goroutines,

@@ -43,10 +43,11 @@ func Run(t *testing.T, newStorage Factory) {
 		t.Cleanup(func() { _ = s.Close() })
 		return s
 	}
-	tests := []struct {
+	type test struct {
 		name string
 		fn   func(t *testing.T, s storage.Storage)
-	}{
+	}
+	tests := []test{
 		{"MissingKey", testMissingKey},
 		{"WriteRead", testWriteRead},
 		{"Overwrite", testOverwrite},
@@ -60,16 +61,36 @@ func Run(t *testing.T, newStorage Factory) {
 		{"EarlyBreak", testEarlyBreak},
 		{"CancelledContext", testCancelledContext},
 		{"Concurrent", testConcurrent},
-		{"ExpiringWriter", testExpiringWriter},
-		{"BulkDeleter", testBulkDeleter},
-		{"Pruner", testPruner},
-		{"ViewReader", testViewReader},
-		{"OwnedWriter", testOwnedWriter},
 	}
+	// The optional interfaces are specified only for stores that have them:
+	// a probe storage says which.
+	probe := newStorage(t)
+	for _, o := range []struct {
+		test
+		has bool
+	}{
+		{test{"ExpiringWriter", testExpiringWriter}, implements[storage.ExpiringWriter](probe)},
+		{test{"BulkDeleter", testBulkDeleter}, implements[storage.BulkDeleter](probe)},
+		{test{"Pruner", testPruner}, implements[storage.Pruner](probe)},
+		{test{"ViewReader", testViewReader}, implements[storage.ViewReader](probe)},
+		{test{"OwnedWriter", testOwnedWriter}, implements[storage.OwnedWriter](probe)},
+	} {
+		if o.has {
+			tests = append(tests, o.test)
+		} else {
+			t.Logf("optional %s: not implemented, not tested", o.name)
+		}
+	}
+	_ = probe.Close()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
 	t.Run("Close", func(t *testing.T) { testClose(t, newStorage(t)) })
+}
+
+func implements[I any](s storage.Storage) bool {
+	_, ok := s.(I)
+	return ok
 }
 
 func ctxFor(t *testing.T) context.Context {
@@ -415,7 +436,7 @@ func testConcurrent(t *testing.T, s storage.Storage) {
 func testExpiringWriter(t *testing.T, s storage.Storage) {
 	ew, ok := s.(storage.ExpiringWriter)
 	if !ok {
-		t.Skip("the storage does not implement storage.ExpiringWriter (optional)")
+		t.Fatal("the storage does not implement storage.ExpiringWriter")
 	}
 	ctx := ctxFor(t)
 	if err := ew.WriteWithExpiry(ctx, "later", []byte("v1"), time.Now().Add(time.Hour)); err != nil {
@@ -443,7 +464,7 @@ func testExpiringWriter(t *testing.T, s storage.Storage) {
 func testBulkDeleter(t *testing.T, s storage.Storage) {
 	bd, ok := s.(storage.BulkDeleter)
 	if !ok {
-		t.Skip("the storage does not implement storage.BulkDeleter (optional)")
+		t.Fatal("the storage does not implement storage.BulkDeleter")
 	}
 	var keys []string
 	for i := range 60 {
@@ -468,7 +489,7 @@ func testBulkDeleter(t *testing.T, s storage.Storage) {
 func testPruner(t *testing.T, s storage.Storage) {
 	p, ok := s.(storage.Pruner)
 	if !ok {
-		t.Skip("the storage does not implement storage.Pruner (optional)")
+		t.Fatal("the storage does not implement storage.Pruner")
 	}
 	ew, ok := s.(storage.ExpiringWriter)
 	if !ok {
@@ -522,7 +543,7 @@ func testClose(t *testing.T, s storage.Storage) {
 func testViewReader(t *testing.T, s storage.Storage) {
 	vr, ok := s.(storage.ViewReader)
 	if !ok {
-		t.Skip("the storage does not implement storage.ViewReader (optional)")
+		t.Fatal("the storage does not implement storage.ViewReader")
 	}
 	ctx := ctxFor(t)
 	mustWrite(t, s, "k", []byte("first"))
@@ -543,7 +564,7 @@ func testViewReader(t *testing.T, s storage.Storage) {
 func testOwnedWriter(t *testing.T, s storage.Storage) {
 	ow, ok := s.(storage.OwnedWriter)
 	if !ok {
-		t.Skip("the storage does not implement storage.OwnedWriter (optional)")
+		t.Fatal("the storage does not implement storage.OwnedWriter")
 	}
 	ctx := ctxFor(t)
 	if err := ow.WriteOwned(ctx, "k", []byte("handed over"), time.Time{}); err != nil {
