@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 
@@ -38,7 +39,8 @@ func testNamespace(t *testing.T, raw redis.UniversalClient) {
 		if err := raw.Set(ctx, k, "foreign", 0).Err(); err != nil {
 			t.Fatalf("raw SET %q: %v", k, err)
 		}
-		t.Cleanup(func() { raw.Del(ctx, k) })
+		// t.Context() is done by the time cleanups run.
+		t.Cleanup(func() { raw.Del(context.Background(), k) })
 	}
 	if err := neighbour.Responses.Write(ctx, "n", []byte("neighbour")); err != nil {
 		t.Fatal(err)
