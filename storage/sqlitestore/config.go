@@ -1,7 +1,9 @@
 package sqlitestore
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -182,6 +184,19 @@ func (c *config) prepareDir() error {
 	}
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 		return fmt.Errorf("sqlitestore: create the directory of %s: %w", c.path, err)
+	}
+	// A cache holds what its responses said: a new database file is the
+	// user's alone, and so is a directory created for it. (SQLite creates its
+	// -wal and -shm files afresh, under the process's umask; the directory is
+	// what keeps them private.)
+	f, err := os.OpenFile(c.path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("sqlitestore: create %s: %w", c.path, err)
+		}
+	case !errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("sqlitestore: create %s: %w", c.path, err)
 	}
 	return nil
 }

@@ -224,3 +224,24 @@ func TestOpenCancelled(t *testing.T) {
 		t.Fatal("New with an invalid table prefix: no error")
 	}
 }
+
+func TestNewDatabaseFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "new", "private.sqlite")
+	b, err := Open(t.Context(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Responses.Write(t.Context(), "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]os.FileMode{path: 0o600, filepath.Dir(path): 0o700} {
+		fi, err := os.Stat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != want {
+			t.Errorf("%s has mode %v, want %v", name, perm, want)
+		}
+	}
+}
