@@ -29,17 +29,17 @@ type fetchState struct {
 
 // done publishes the outcome to the followers (share may be nil: they then
 // fetch for themselves) and ends the call.
-func (t *Transport) done(f *fetchState, share func() *http.Response) {
-	t.publish(f, share)
+func (t *Transport) done(f *fetchState, share func() *http.Response, selected *entry.Entry) {
+	t.publish(f, share, selected)
 	if f.call != nil {
 		t.flights.forget(f.key, f.call)
 	}
 }
 
-func (t *Transport) publish(f *fetchState, share func() *http.Response) {
+func (t *Transport) publish(f *fetchState, share func() *http.Response, selected *entry.Entry) {
 	if f.call != nil && !f.published {
 		f.published = true
-		f.call.publish(share)
+		f.call.publish(share, selected)
 	}
 }
 
@@ -49,7 +49,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	st := f.st
 	resp, requested, now, err := t.send(req, f)
 	if err != nil {
-		t.done(f, nil)
+		t.done(f, nil, nil)
 		if f.stored != nil && f.d.staleIfError {
 			t.cfg.logger.InfoContext(req.Context(), "clientcache: origin failed; serving a stale response", "url", req.URL.Redacted(), "err", err)
 			return t.serveStale(req, f, now), nil
@@ -62,14 +62,15 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		encoded := e.Encode()
 		stored := t.storeRefreshed(req, f.key, encoded, e, &f.s)
 		d := t.decide(&f.s, e, now)
+		// Followers decode their own copies: the caller's response gets e's
+		// header map, and responses never share one.
+		selected, _ := entry.Decode(encoded)
 		t.done(f, func() *http.Response {
-			// Each follower decodes its own copy: responses never share a
-			// header map.
 			if own, err := entry.Decode(encoded); err == nil {
 				return t.responseFrom(req, own, d.age)
 			}
 			return nil
-		})
+		}, selected)
 		resp := t.serve(req, e, st, d, now)
 		st.Forward, st.Revalidated, st.Stored = "stale", true, stored
 		resp.Header["Cache-Status"] = []string{st.header(now)}
@@ -77,7 +78,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	}
 	if f.stored != nil && f.d.staleIfError && t.isServerError(resp.StatusCode) {
 		discard(resp.Body)
-		t.done(f, nil)
+		t.done(f, nil, nil)
 		return t.serveStale(req, f, now), nil
 	}
 	if t.cfg.CacheControl && req.Method == http.MethodHead && resp.StatusCode == http.StatusOK {
@@ -86,7 +87,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 
 	e, ok := t.storable(req, resp, &f.s, requested, now)
 	if !ok {
-		t.done(f, nil)
+		t.done(f, nil, nil)
 		attachStatus(req, resp, st, now)
 		return resp, nil
 	}
@@ -102,7 +103,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	if bodyless(req, resp) {
 		e.Body = nil
 		st.Stored = t.storeEntry(req.Context(), f.key, e.Encode(), e)
-		t.done(f, func() *http.Response { return share(http.NoBody) })
+		t.done(f, func() *http.Response { return share(http.NoBody) }, e)
 		attachStatus(req, resp, st, now)
 		return resp, nil
 	}
@@ -120,7 +121,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 			return share(body)
 		}
 		return nil
-	})
+	}, e)
 	attachStatus(req, resp, st, now)
 	return resp, nil
 }

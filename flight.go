@@ -27,6 +27,9 @@ type flightGroup struct {
 type call struct {
 	done  chan struct{}
 	share func() *http.Response
+	// selected is the stored entry the shared response stands for: a
+	// follower whose request does not select it (Vary) fetches for itself.
+	selected *entry.Entry
 }
 
 // join returns the call in flight for key and false, or registers a new one
@@ -54,15 +57,16 @@ func (g *flightGroup) forget(key string, c *call) {
 	g.mu.Unlock()
 }
 
-// publish wakes the followers; share may be nil.
-func (c *call) publish(share func() *http.Response) {
-	c.share = share
+// publish wakes the followers; share may be nil, and so may selected (then
+// the response does not vary).
+func (c *call) publish(share func() *http.Response, selected *entry.Entry) {
+	c.share, c.selected = share, selected
 	close(c.done)
 }
 
 // wait blocks until the leader has published, or ctx ends. It returns nil
-// when the follower must fetch for itself.
-func (c *call) wait(ctx context.Context) (*http.Response, error) {
+// when the follower, whose request header is h, must fetch for itself.
+func (c *call) wait(ctx context.Context, h http.Header) (*http.Response, error) {
 	if testHookFollowerWaiting != nil {
 		testHookFollowerWaiting()
 	}
@@ -71,7 +75,7 @@ func (c *call) wait(ctx context.Context) (*http.Response, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if c.share == nil {
+	if c.share == nil || c.selected != nil && !varyMatches(c.selected, h) {
 		return nil, nil
 	}
 	return c.share(), nil

@@ -107,3 +107,47 @@ func TestFollowerReadsWhileLeaderDoesNot(t *testing.T) {
 		t.Fatalf("leader read %d bytes, %v", n, err)
 	}
 }
+
+func TestFollowerWithAnotherVariantFetchesItsOwn(t *testing.T) {
+	release := make(chan struct{})
+	arrived := make(chan struct{}, 2)
+	var hits atomic.Int32
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			arrived <- struct{}{}
+			<-release
+		}
+		w.Header().Set("Vary", "Accept")
+		fmt.Fprint(w, "for "+r.Header.Get("Accept"))
+	}))
+	defer origin.Close()
+	tr, _ := NewTransport(memstore.NewBackend(nil), nil)
+	waiting := make(chan struct{})
+	testHookFollowerWaiting = func() { close(waiting) }
+	defer func() { testHookFollowerWaiting = nil }()
+
+	fetch := func(accept string, out chan<- string) {
+		req, _ := http.NewRequest(http.MethodGet, origin.URL, nil)
+		req.Header.Set("Accept", accept)
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			out <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		out <- string(b)
+	}
+	html, js := make(chan string, 1), make(chan string, 1)
+	go fetch("text/html", html)
+	<-arrived
+	go fetch("application/json", js)
+	<-waiting // the second request waits for the first one's response
+	close(release)
+	if got := <-html; got != "for text/html" {
+		t.Fatalf("first request got %q", got)
+	}
+	if got := <-js; got != "for application/json" {
+		t.Fatalf("a request for another variant got %q from the first one's fetch", got)
+	}
+}

@@ -118,7 +118,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 
 	c, leader := t.flights.join(key)
 	if !leader {
-		if resp, err := c.wait(ctx); err != nil {
+		if resp, err := c.wait(ctx, req.Header); err != nil {
 			closeBody(req)
 			return nil, err
 		} else if resp != nil {
