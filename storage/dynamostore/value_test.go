@@ -176,8 +176,10 @@ func TestExpiredHiddenOnRead(t *testing.T) {
 			}
 		}
 		n, err := s.(storage.Pruner).DeleteExpired(ctx, time.Now())
-		if err != nil || n != 2 {
-			t.Fatalf("DeleteExpired = (%d, %v), want (2, nil)", n, err)
+		// DynamoDB Local sweeps expired items by itself (TTL is on), within
+		// seconds, so it may have removed some already; dynalite has no TTL.
+		if want := 2; err != nil || n > want || (env == "DYNALITE_ENDPOINT" && n != want) {
+			t.Fatalf("DeleteExpired = (%d, %v), want (2, nil), or fewer where the server's TTL sweep got there first", n, err)
 		}
 		if items := allItems(t, client, name); !slices.Equal(items, []string{"responses#new"}) {
 			t.Fatalf("items after DeleteExpired = %q, want only responses#new (no chunks left)", items)
