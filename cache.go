@@ -24,19 +24,29 @@ type Cache struct {
 
 // CachedResponse is one stored response, as Responses and Response return it.
 type CachedResponse struct {
-	Key        string
-	Method     string
-	URL        string // as stored: credentials and ignored parameters redacted
-	Proto      string // "HTTP/1.1"
+	// Key is the cache key the response is stored under.
+	Key string
+	// Method is the request method that fetched it.
+	Method string
+	// URL is the request URL, as stored: credentials and ignored
+	// parameters redacted.
+	URL string
+	// Proto is the response's protocol, such as "HTTP/1.1".
+	Proto string
+	// StatusCode is the response's status code.
 	StatusCode int
-	Header     http.Header
-	Body       []byte
+	// Header is the response's header as stored (no hop-by-hop fields).
+	Header http.Header
+	// Body is the response body.
+	Body []byte
 	// RequestHeader holds the request headers the response was selected by.
 	RequestHeader http.Header
-	CreatedAt     time.Time
+	// CreatedAt is when the response was received (or last revalidated).
+	CreatedAt time.Time
 	// Expires is when the response goes stale; zero means never.
 	Expires time.Time
-	// Size is the number of bytes the entry takes in the store.
+	// Size is the number of bytes the entry takes in the store (all the
+	// variants of a Vary response share their key's bytes).
 	Size int
 }
 

@@ -137,6 +137,7 @@ type Options struct {
 // (slashes included) and "?" any one character, with a "*" implied at the
 // end. "api.example.com/items" matches "https://api.example.com/items/7?x=1".
 type URLPattern struct {
+	// Pattern is the glob, without a scheme: "api.example.com/items/*".
 	Pattern string
 	// ExpireAfter as in Options; zero means "not set by this pattern".
 	ExpireAfter time.Duration

@@ -192,7 +192,9 @@ type OwnedWriter interface {
 //
 // The two may share one connection; Close closes both.
 type Backend struct {
+	// Responses maps cache keys to encoded responses.
 	Responses Storage
+	// Redirects maps alias keys to the cache keys they stand for.
 	Redirects Storage
 }
 
