@@ -36,9 +36,10 @@ var secretParams = []string{
 // Keyer derives keys. Its zero value matches no headers and ignores nothing.
 type Keyer struct {
 	// MatchHeaders lists the request headers that are part of the key; nil
-	// means none. MatchAll includes every header except Ignored ones.
+	// means none.
 	MatchHeaders []string
-	MatchAll     bool
+	// MatchAll makes every header part of the key, but the Ignored ones.
+	MatchAll bool
 	// Ignored lists parameter names (query, form and top-level JSON fields)
 	// and header names left out of the key and redacted when stored.
 	Ignored []string

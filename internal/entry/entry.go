@@ -37,9 +37,13 @@ var ErrCorrupt = errors.New("entry: corrupt or foreign cache entry")
 
 // Entry is one cached response and what is needed to reuse it.
 type Entry struct {
+	// Status is the response's status code.
 	Status int
-	Flags  Flags
-	Proto  string // "HTTP/1.1"
+	// Flags record how the entry was stored.
+	Flags Flags
+	// Proto is the response's protocol, such as "HTTP/1.1".
+	Proto string
+	// Header is the response's header, without hop-by-hop fields.
 	Header http.Header
 
 	// Created is when the response was received (RFC 9111's response_time).
@@ -53,8 +57,11 @@ type Entry struct {
 	// the time since Created.
 	InitialAge time.Duration
 
+	// Method is the request's method.
 	Method string
-	URL    string // redacted: credentials and ignored parameters masked
+	// URL is the request's URL, redacted: credentials and ignored
+	// parameters masked.
+	URL string
 
 	// ReqHeader holds the request headers the entry was selected by (matched
 	// headers and those its Vary names), redacted.
