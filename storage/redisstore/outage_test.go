@@ -90,8 +90,16 @@ func TestOutageAndRecovery(t *testing.T) {
 	if err := s.Write(ctx, "k", []byte("before")); err != nil {
 		t.Fatalf("Write with the server up: %v", err)
 	}
+	get := sessionOn(t, b)
+	get()
+	if !get().FromCache {
+		t.Fatal("with the server up, the second GET was not served from the cache")
+	}
 
 	stopRedis(srv)
+	if st := get(); st.FromCache {
+		t.Fatal("with the server down, a GET was served from the cache")
+	}
 	ops := map[string]func(ctx context.Context) error{
 		"Write":    func(ctx context.Context) error { return s.Write(ctx, "k", []byte("during")) },
 		"Read":     func(ctx context.Context) error { _, err := s.Read(ctx, "k"); return err },
@@ -110,8 +118,8 @@ func TestOutageAndRecovery(t *testing.T) {
 	}
 	for name, op := range ops {
 		octx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		start := time.Now()
 		err := op(octx)
+		hung := octx.Err() != nil
 		cancel()
 		t.Logf("%s with the server down: %v", name, err)
 		if err == nil {
@@ -119,8 +127,8 @@ func TestOutageAndRecovery(t *testing.T) {
 		} else if errors.Is(err, storage.ErrNotFound) {
 			t.Errorf("%s with the server down: %v, want a connection error, not ErrNotFound", name, err)
 		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%s with the server down took %v, want the client's timeouts (well under 5 s)", name, d)
+		if hung {
+			t.Errorf("%s with the server down ran into the test's deadline: the client's own timeouts did not stop it", name)
 		}
 	}
 
@@ -141,6 +149,10 @@ func TestOutageAndRecovery(t *testing.T) {
 	}
 	if n, err := s.Size(ctx); err != nil || n != 1 {
 		t.Fatalf("Size after recovery = (%d, %v), want (1, nil)", n, err)
+	}
+	get() // stored again (the restarted server may have lost it)
+	if !get().FromCache {
+		t.Fatal("after the server came back, a GET was not served from the cache")
 	}
 }
 
@@ -168,7 +180,6 @@ func TestOpenServerDown(t *testing.T) {
 		},
 	}
 	for name, open := range opens {
-		start := time.Now()
 		b, err := open()
 		if err == nil {
 			_ = b.Close()
@@ -178,9 +189,6 @@ func TestOpenServerDown(t *testing.T) {
 		t.Logf("%s: %v", name, err)
 		if want := "no answer from Redis at " + addr; !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %q does not say %q", name, err, want)
-		}
-		if d := time.Since(start); d > 10*time.Second {
-			t.Errorf("%s took %v to fail", name, d)
 		}
 	}
 }
