@@ -3,6 +3,7 @@ package clientcache
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
@@ -53,6 +54,9 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		if f.stored != nil && f.d.staleIfError {
 			t.cfg.logger.InfoContext(req.Context(), "clientcache: origin failed; serving a stale response", "url", req.URL.Redacted(), "err", err)
 			return t.serveStale(req, f, now), nil
+		}
+		if f.stored != nil {
+			return nil, fmt.Errorf("%w: %w", ErrRevalidationFailed, err)
 		}
 		return nil, err
 	}

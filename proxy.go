@@ -174,7 +174,9 @@ func (p *ReverseProxy) rewrite(pr *httputil.ProxyRequest) {
 func (p *ReverseProxy) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := http.StatusBadGateway
 	var ne net.Error
-	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+	// A stale response that may not be served stale: RFC 9111 §5.2.2.2 asks
+	// for a 504, as for a timeout.
+	if errors.Is(err, ErrRevalidationFailed) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		code = http.StatusGatewayTimeout
 	}
 	target := p.transport.cfg.keyer.NormalizeURL(r.URL, true)

@@ -2,6 +2,7 @@ package clientcache
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -47,6 +48,12 @@ type Status struct {
 }
 
 type statusKey struct{}
+
+// ErrRevalidationFailed is wrapped around the error a Transport returns when
+// a stale stored response could not be revalidated (the origin failed) and
+// may not be served stale (RFC 9111 §4.2.4, §5.2.2.2). A gateway answers it
+// with 504 Gateway Timeout; NewReverseProxy does.
+var ErrRevalidationFailed = errors.New("clientcache: a stale stored response could not be revalidated")
 
 // StatusOf returns what the cache did for resp, which a Transport or Session
 // of this package returned. For any other response it returns a zero Status.
