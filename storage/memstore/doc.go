@@ -11,7 +11,10 @@
 //
 // Besides [storage.Storage], a Store implements the optional interfaces
 // [storage.ExpiringWriter] (an expired value reads as absent and is dropped on
-// that read), [storage.BulkDeleter] and [storage.Pruner].
+// that read), [storage.BulkDeleter], [storage.Pruner], and the two that make a
+// hit copy-free: [storage.ViewReader] (a read hands out the stored bytes, which
+// are never modified) and [storage.OwnedWriter] (a write keeps the caller's
+// buffer, which the caller gives up).
 //
 // Importing the package registers the URL scheme "memory" with
 // [storage.Open]:
