@@ -94,7 +94,7 @@ func (s *Store) Read(ctx context.Context, key string) ([]byte, error) {
 	}
 	v, err := s.conn.client.Get(ctx, k).Bytes()
 	if errors.Is(err, redis.Nil) {
-		return nil, s.fail(ctx, "read", k, storage.ErrNotFound)
+		return nil, storage.ErrNotFound // a miss is common: no wrapping to allocate
 	}
 	if err != nil {
 		return nil, s.fail(ctx, "read", k, err)

@@ -50,7 +50,7 @@ func (s *Store) Read(ctx context.Context, key string) ([]byte, error) {
 	var v []byte // Scan copies: the slice is the caller's
 	switch err := s.read.QueryRowContext(s.readCtx(ctx), key).Scan(&v); {
 	case errors.Is(err, sql.ErrNoRows):
-		return nil, s.errorf("read", key, storage.ErrNotFound)
+		return nil, storage.ErrNotFound // a miss is common: no wrapping to allocate
 	case err != nil:
 		return nil, s.fail(ctx, "read", key, err)
 	}
