@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/clientcache/clientcache/internal/cachekey"
 	"github.com/clientcache/clientcache/internal/entry"
 	"github.com/clientcache/clientcache/storage"
 )
@@ -20,6 +21,7 @@ import (
 type Cache struct {
 	cfg     *config
 	backend *storage.Backend
+	secrets *secretSource
 }
 
 // CachedResponse is one stored response, as Responses and Response return it.
@@ -86,18 +88,6 @@ func (v storedValue) newest() *entry.Entry {
 	return v.variants[len(v.variants)-1]
 }
 
-// selectFor returns the newest entry that a request with header h selects
-// (RFC 9111 §4.1), or nil.
-func (v storedValue) selectFor(h http.Header) *entry.Entry {
-	if v.single != nil {
-		if varyMatches(v.single, h) {
-			return v.single
-		}
-		return nil
-	}
-	return selectVariant(v.variants, h)
-}
-
 // readAll returns what is stored for key, following a redirect alias when
 // key holds nothing of its own. A value that cannot be decoded is deleted
 // and reads as absent. Absent keys give an error for which
@@ -123,9 +113,12 @@ func (c *Cache) readAll(ctx context.Context, key string, view bool) (storedValue
 func (c *Cache) readEntries(ctx context.Context, key string, view bool) (storedValue, error) {
 	var data []byte
 	var err error
-	if vr, ok := c.backend.Responses.(storage.ViewReader); ok && view {
+	vr, trusted := c.backend.Responses.(storage.ViewReader)
+	if trusted && view {
 		data, err = vr.ReadView(ctx, key)
-	} else {
+	}
+	if !trusted || !view || errors.Is(err, storage.ErrNoView) {
+		trusted = false
 		data, err = c.backend.Responses.Read(ctx, key)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
@@ -135,14 +128,24 @@ func (c *Cache) readEntries(ctx context.Context, key string, view bool) (storedV
 		return storedValue{}, opError("read", key, err)
 	}
 	v := storedValue{size: len(data)}
-	if entry.IsVariants(data) {
+	// Every entry carries its length and checksum: a value cut short,
+	// damaged or written by something else is a miss. A view is the very
+	// slice the core wrote in this process (storage.ViewReader), which never
+	// crossed a disk or a network: its structure is checked, not its
+	// checksum, which would cost as much as copying it.
+	switch {
+	case entry.IsVariants(data) && trusted:
+		v.variants, err = entry.DecodeAllTrusted(data)
+	case entry.IsVariants(data):
 		v.variants, err = entry.DecodeAll(data)
-	} else {
+	case trusted:
+		v.single, err = entry.DecodeTrusted(data)
+	default:
 		v.single, err = entry.Decode(data)
 	}
 	if err != nil {
-		c.cfg.logger.WarnContext(ctx, "clientcache: deleting an undecodable cache entry", "key", key, "err", err)
-		if derr := c.backend.Responses.Delete(ctx, key); derr != nil {
+		c.cfg.logger.WarnContext(ctx, "clientcache: deleting a damaged or foreign cache entry; it is a miss", "key", key, "err", err)
+		if derr := c.backend.Responses.Delete(context.WithoutCancel(ctx), key); derr != nil {
 			c.cfg.logger.WarnContext(ctx, "clientcache: could not delete an undecodable entry", "key", key, "err", derr)
 		}
 		return storedValue{}, opError("read", key, fmt.Errorf("%w (%w)", storage.ErrNotFound, err))
@@ -174,17 +177,33 @@ func (c *Cache) write(ctx context.Context, key string, data []byte, expires time
 	return nil
 }
 
-// KeyFor returns the key a GET request for rawURL (with no headers) has.
-func (c *Cache) KeyFor(rawURL string) (string, error) {
-	return c.keyForMethod(http.MethodGet, rawURL)
+// KeyFor returns the key a GET request for rawURL (with no headers) has. A
+// URL with credentials in it needs the key secret, which may be read from
+// the store.
+func (c *Cache) KeyFor(ctx context.Context, rawURL string) (string, error) {
+	return c.keyForMethod(ctx, http.MethodGet, rawURL)
 }
 
-func (c *Cache) keyForMethod(method, rawURL string) (string, error) {
+func (c *Cache) keyForMethod(ctx context.Context, method, rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("clientcache: invalid URL %q: %w", rawURL, err)
+		return "", fmt.Errorf("clientcache: invalid URL: %w", redactURLError(err))
 	}
-	return c.cfg.keyer.Key(method, u, nil, nil), nil
+	return c.keyOf(ctx, method, u, nil, nil)
+}
+
+// keyOf returns the key of a request, reading the key secret first when the
+// request carries credentials and it is not yet known.
+func (c *Cache) keyOf(ctx context.Context, method string, u *url.URL, h http.Header, body []byte) (string, error) {
+	key, err := c.cfg.keyer.Key(method, u, h, body, c.secrets.loaded())
+	if errors.Is(err, cachekey.ErrNeedsSecret) {
+		mac, serr := c.secrets.get(ctx)
+		if serr != nil {
+			return "", serr
+		}
+		key, err = c.cfg.keyer.Key(method, u, h, body, mac)
+	}
+	return key, err
 }
 
 // Contains reports whether key has a stored response (directly or through a
@@ -206,7 +225,7 @@ func (c *Cache) Contains(ctx context.Context, key string) (bool, error) {
 
 // ContainsURL reports whether a GET of rawURL has a stored response.
 func (c *Cache) ContainsURL(ctx context.Context, rawURL string) (bool, error) {
-	key, err := c.KeyFor(rawURL)
+	key, err := c.KeyFor(ctx, rawURL)
 	if err != nil {
 		return false, err
 	}
@@ -234,7 +253,7 @@ func (c *Cache) Response(ctx context.Context, key string) (*CachedResponse, erro
 
 // ResponseForURL returns the stored response to a GET of rawURL.
 func (c *Cache) ResponseForURL(ctx context.Context, rawURL string) (*CachedResponse, error) {
-	key, err := c.KeyFor(rawURL)
+	key, err := c.KeyFor(ctx, rawURL)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +281,7 @@ func (c *Cache) DeleteURLs(ctx context.Context, urls ...string) error {
 	var keys []string
 	for _, u := range urls {
 		for _, m := range []string{http.MethodGet, http.MethodHead} {
-			key, err := c.keyForMethod(m, u)
+			key, err := c.keyForMethod(ctx, m, u)
 			if err != nil {
 				return err
 			}
@@ -282,6 +301,9 @@ func (c *Cache) deleteAliasesTo(ctx context.Context, keys []string) error {
 	for alias, err := range c.backend.Redirects.Keys(ctx) {
 		if err != nil {
 			return opError("list aliases", "", err)
+		}
+		if alias == secretKey {
+			continue
 		}
 		target, err := c.backend.Redirects.Read(ctx, alias)
 		if err == nil && targets[string(target)] {
@@ -316,6 +338,11 @@ func (c *Cache) Clear(ctx context.Context) error {
 	}
 	if err := c.backend.Redirects.Clear(ctx); err != nil {
 		return opError("clear aliases", "", err)
+	}
+	// The key secret lives among the aliases: a process that knows it puts
+	// it back, so that every process sharing the store keeps agreeing.
+	if err := c.secrets.restore(ctx); err != nil {
+		return opError("restore the key secret", "", err)
 	}
 	return nil
 }
@@ -363,6 +390,9 @@ func (c *Cache) deleteDanglingAliases(ctx context.Context) error {
 		if err != nil {
 			return opError("list aliases", "", err)
 		}
+		if alias == secretKey {
+			continue
+		}
 		target, err := c.backend.Redirects.Read(ctx, alias)
 		if err != nil {
 			continue
@@ -382,6 +412,21 @@ func (c *Cache) Size(ctx context.Context) (int, error) {
 	n, err := c.backend.Responses.Size(ctx)
 	if err != nil {
 		return 0, opError("size", "", err)
+	}
+	return n, nil
+}
+
+// Aliases returns the number of redirect aliases stored (the Redirects
+// namespace, but for the key secret the cache may keep there).
+func (c *Cache) Aliases(ctx context.Context) (int, error) {
+	n, err := c.backend.Redirects.Size(ctx)
+	if err != nil {
+		return 0, opError("count aliases", "", err)
+	}
+	if ok, err := c.backend.Redirects.Contains(ctx, secretKey); err != nil {
+		return 0, opError("count aliases", "", err)
+	} else if ok {
+		n--
 	}
 	return n, nil
 }

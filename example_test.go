@@ -62,14 +62,14 @@ func ExampleNewTransport() {
 		if err != nil {
 			panic(err)
 		}
-		io.Copy(io.Discard, resp.Body)
+		io.Copy(io.Discard, resp.Body) // reading to the end stores it
 		resp.Body.Close()
-		fmt.Println(path, resp.Header.Get("Cache-Status"))
+		fmt.Println(path, resp.Header.Get("Cache-Status"), "| stored:", clientcache.StatusOf(resp).Stored)
 	}
 	// Output:
-	// /static/a clientcache; fwd=uri-miss; stored
-	// /static/a clientcache; hit
-	// /live/b clientcache; fwd=bypass
+	// /static/a clientcache; fwd=uri-miss | stored: true
+	// /static/a clientcache; hit | stored: false
+	// /live/b clientcache; fwd=bypass | stored: false
 }
 
 // Per-request settings travel in the request's context.

@@ -52,7 +52,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	if err != nil {
 		t.done(f, nil, nil)
 		if f.stored != nil && f.d.staleIfError {
-			t.cfg.logger.InfoContext(req.Context(), "clientcache: origin failed; serving a stale response", "url", req.URL.Redacted(), "err", err)
+			t.cfg.logger.InfoContext(req.Context(), "clientcache: origin failed; serving a stale response", "url", t.cfg.logURL(req.URL), "err", err)
 			return t.serveStale(req, f, now), nil
 		}
 		if f.stored != nil {
@@ -62,21 +62,29 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	}
 	if f.validate && resp.StatusCode == http.StatusNotModified {
 		discard(resp.Body)
+		cookies := resp.Header["Set-Cookie"]
 		e := t.refreshed(f.stored, resp.Header, &f.s, requested, now)
 		encoded := e.Encode()
-		stored := t.storeRefreshed(req, f.key, encoded, e, &f.s)
+		if o, attempted := t.storeRefreshed(req, f.key, encoded, e, &f.s); attempted {
+			st.setOutcome(o)
+		}
 		d := t.decide(&f.s, e, now)
 		// Followers decode their own copies: the caller's response gets e's
-		// header map, and responses never share one.
-		selected, _ := entry.Decode(encoded)
+		// header map, and responses never share one. The bytes were just
+		// made here: no checksum to verify.
+		selected, _ := entry.DecodeTrusted(encoded)
 		t.done(f, func() *http.Response {
-			if own, err := entry.Decode(encoded); err == nil {
+			if own, err := entry.DecodeTrusted(encoded); err == nil {
 				return t.responseFrom(req, own, d.age)
 			}
 			return nil
 		}, selected)
 		resp := t.serve(req, e, st, d, now)
-		st.Forward, st.Revalidated, st.Stored = "stale", true, stored
+		if len(cookies) > 0 {
+			// Meant for this client only (a shared cache stores none).
+			resp.Header["Set-Cookie"] = cookies
+		}
+		st.Forward, st.Revalidated = "stale", true
 		resp.Header["Cache-Status"] = []string{st.header(now)}
 		return resp, nil
 	}
@@ -89,13 +97,16 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		t.updateStoredGET(req, resp.Header, &f.s, requested, now)
 	}
 
-	e, ok := t.storable(req, resp, &f.s, requested, now)
+	e, ok, why := t.storable(req, resp, &f.s, requested, now)
 	if !ok {
+		if why != 0 {
+			st.setOutcome(why)
+			t.logNotStored(req, f.key, why)
+		}
 		t.done(f, nil, nil)
 		attachStatus(req, resp, st, now)
 		return resp, nil
 	}
-	st.Stored = true
 	// Followers get responses of their own, built from the entry (whose
 	// header is a copy), not from resp, which the caller may change as soon
 	// as it has it.
@@ -106,7 +117,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	}
 	if bodyless(req, resp) {
 		e.Body = nil
-		st.Stored = t.storeEntry(req.Context(), f.key, e.Encode(), e)
+		st.setOutcome(t.storeEntry(req.Context(), f.key, e.Encode(), e))
 		t.done(f, func() *http.Response { return share(http.NoBody) }, e)
 		attachStatus(req, resp, st, now)
 		return resp, nil
@@ -117,8 +128,14 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 			t.flights.forget(f.key, f.call)
 		}
 	}
-	fl := newFlight(resp.Body, e, resp.ContentLength, int(t.cfg.MaxBodySize),
-		func(whole []byte) { t.storeEntry(storeCtx, f.key, whole, e) }, end)
+	store := func(whole []byte) outcome { return t.storeEntry(storeCtx, f.key, whole, e) }
+	report := func(o outcome) {
+		st.setOutcome(o)
+		if o != outcomeStored {
+			t.logNotStored(req, f.key, o)
+		}
+	}
+	fl := newFlight(resp.Body, e, resp.ContentLength, int(t.cfg.MaxBodySize), store, end, report)
 	resp.Body = fl.newReader()
 	t.publish(f, func() *http.Response {
 		if body := fl.newReader(); body != nil {
@@ -157,7 +174,7 @@ func (t *Transport) send(req *http.Request, f *fetchState) (resp *http.Response,
 		*again = *req
 		again.Body = body
 	}
-	t.cfg.logger.DebugContext(req.Context(), "clientcache: a 304 for another representation; fetching the full response", "url", req.URL.Redacted())
+	t.cfg.logger.DebugContext(req.Context(), "clientcache: a 304 for another representation; fetching the full response", "url", t.cfg.logURL(req.URL))
 	f.validate = false
 	requested = t.cfg.now()
 	resp, err = t.cfg.next.RoundTrip(again)
@@ -186,21 +203,31 @@ func (t *Transport) isServerError(code int) bool {
 }
 
 // storable returns the entry for resp, without its body, or false when resp
-// must not be stored.
-func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings, requested, now time.Time) (*entry.Entry, bool) {
-	if t.cfg.ReadOnly || resp.ContentLength > t.cfg.MaxBodySize {
-		return nil, false
-	}
+// must not be stored: why is then the reason when the rules allowed storing
+// it and something else stood in the way, zero when the rules did not.
+func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings, requested, now time.Time) (e *entry.Entry, ok bool, why outcome) {
 	expires, flags, ok := t.storePolicy(req, resp, s, requested, now)
 	if !ok {
-		return nil, false
+		return nil, false, 0
 	}
-	reqHeader, ok := t.selectedRequestHeader(req.Header, resp.Header)
+	if t.cfg.Shared && len(resp.Header["Set-Cookie"]) > 0 && !t.cfg.AllowSetCookie && !t.qualifiedNames(resp.Header, "Set-Cookie") {
+		// The cookie is this client's; a shared cache must not hand the
+		// response, with or without it, to others (Options.AllowSetCookie).
+		t.cfg.logger.DebugContext(req.Context(), "clientcache: response not stored", "url", t.cfg.logURL(req.URL), "reason", "it sets a cookie")
+		return nil, false, 0
+	}
+	reqHeader, ok := t.selectedRequestHeader(req.Context(), req.Header, resp.Header)
 	if !ok {
-		return nil, false // Vary: * — never reusable
+		return nil, false, 0 // Vary: *, never reusable; or no key secret
 	}
 	if t.cfg.Filter != nil && !t.cfg.Filter(resp) {
-		return nil, false
+		return nil, false, 0
+	}
+	switch {
+	case t.cfg.ReadOnly:
+		return nil, false, outcomeReadOnly
+	case resp.ContentLength > t.cfg.MaxBodySize:
+		return nil, false, outcomeTooLarge
 	}
 	header := storedHeader(resp.Header)
 	t.strippedForShared(header)
@@ -219,17 +246,17 @@ func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings
 		Expires:    expires,
 		Requested:  requested,
 		Method:     req.Method,
-		URL:        t.cfg.keyer.NormalizeURL(req.URL, true),
+		URL:        t.cfg.keyer.NormalizeURL(req.URL),
 		ReqHeader:  reqHeader,
-	}, true
+	}, true, 0
 }
 
 // storeEntry writes an encoded entry, among the other variants stored under
-// key when the response varies, and reports whether it was stored. A failure
-// is logged, never returned: the response is served all the same.
-func (t *Transport) storeEntry(ctx context.Context, key string, data []byte, e *entry.Entry) bool {
+// key when the response varies, and says what became of it. A failure is
+// logged, never returned: the response is served all the same.
+func (t *Transport) storeEntry(ctx context.Context, key string, data []byte, e *entry.Entry) outcome {
 	if t.cfg.ReadOnly {
-		return false
+		return outcomeReadOnly
 	}
 	expires := e.Expires
 	if names, _ := varyNames(e.Header); len(names) > 0 {
@@ -238,13 +265,23 @@ func (t *Transport) storeEntry(ctx context.Context, key string, data []byte, e *
 	err := t.cache.write(ctx, key, data, expires)
 	switch {
 	case err == nil:
-		return true
+		t.cfg.logger.DebugContext(ctx, "clientcache: response stored", "key", key, "bytes", len(data))
+		return outcomeStored
 	case errors.Is(err, storage.ErrReadOnly):
-		t.cfg.logger.DebugContext(ctx, "clientcache: store is read-only; response not stored", "key", key)
+		return outcomeReadOnly
 	default:
 		t.cfg.logger.WarnContext(ctx, "clientcache: cache write failed; response served uncached", "key", key, "err", err)
+		return outcomeStoreError
 	}
-	return false
+}
+
+// logNotStored tells, at debug level, why a response the cache meant to
+// store was not (a store failure is logged as a warning where it happens).
+func (t *Transport) logNotStored(req *http.Request, key string, o outcome) {
+	if o == outcomeStored || o == outcomeStoreError {
+		return
+	}
+	t.cfg.logger.DebugContext(req.Context(), "clientcache: response not stored", "url", t.cfg.logURL(req.URL), "key", key, "reason", notStoredReasons[o])
 }
 
 // refreshed returns stored updated by a 304 (or HEAD) response's header
@@ -280,23 +317,24 @@ func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, r
 }
 
 // storeRefreshed stores an entry updated by a 304 or a HEAD response, and
-// reports whether it did. In CacheControl mode the updated header is what
+// says what became of it; attempted is false when the rules no longer allow
+// storing it. In CacheControl mode the updated header is what
 // the cache must obey: when it no longer allows storing (the origin now says
 // no-store, or private to a shared cache, RFC 9111 §3) the stored response is
 // removed rather than kept, and reused, under the new header.
-func (t *Transport) storeRefreshed(req *http.Request, key string, encoded []byte, e *entry.Entry, s *settings) bool {
+func (t *Transport) storeRefreshed(req *http.Request, key string, encoded []byte, e *entry.Entry, s *settings) (o outcome, attempted bool) {
 	ctx := req.Context()
 	if t.cfg.CacheControl && e.Flags&entry.OptionsExpiry == 0 {
 		fr := newFreshness(e)
 		if ok, reason := freshness.Storable(&s.cc, &fr, t.cfg.Shared); !ok {
-			t.cfg.logger.DebugContext(ctx, "clientcache: stored response removed after an update", "url", req.URL.Redacted(), "reason", reason)
+			t.cfg.logger.DebugContext(ctx, "clientcache: stored response removed after an update", "url", t.cfg.logURL(req.URL), "reason", reason)
 			if err := t.backend.Responses.Delete(context.WithoutCancel(ctx), key); err != nil {
 				t.cfg.logger.WarnContext(ctx, "clientcache: could not remove a response that may no longer be stored", "key", key, "err", err)
 			}
-			return false
+			return 0, false
 		}
 	}
-	return t.storeEntry(ctx, key, encoded, e)
+	return t.storeEntry(ctx, key, encoded, e), true
 }
 
 // notUpdatedBy304 lists the fields a 304 must not change in the stored

@@ -65,8 +65,9 @@ func (c *call) publish(share func() *http.Response, selected *entry.Entry) {
 }
 
 // wait blocks until the leader has published, or ctx ends. It returns nil
-// when the follower, whose request header is h, must fetch for itself.
-func (c *call) wait(ctx context.Context, h http.Header) (*http.Response, error) {
+// when the follower must fetch for itself: selects reports whether the
+// follower's request selects a stored entry (Vary).
+func (c *call) wait(ctx context.Context, selects func(*entry.Entry) bool) (*http.Response, error) {
 	if testHookFollowerWaiting != nil {
 		testHookFollowerWaiting()
 	}
@@ -75,7 +76,7 @@ func (c *call) wait(ctx context.Context, h http.Header) (*http.Response, error) 
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	if c.share == nil || c.selected != nil && !varyMatches(c.selected, h) {
+	if c.share == nil || c.selected != nil && !selects(c.selected) {
 		return nil, nil
 	}
 	return c.share(), nil
@@ -103,23 +104,34 @@ type flight struct {
 	closed   atomic.Bool // upstream closed
 	scratch  [1]byte
 
-	store func(entry []byte) // called once, with the whole entry, at EOF
-	end   func()             // called once, when no new reader may join
-	ended bool
+	store    func(entry []byte) outcome // called once, with the whole sealed entry, at EOF
+	end      func()                     // called once, when no new reader may join
+	ended    bool
+	report   func(outcome) // called once, with what became of storing the entry
+	reported bool
 }
 
 const minReadSize = 16 << 10
 
 // newFlight starts collecting upstream's body behind the encoding of e (whose
-// Body is ignored). With a known length the whole entry gets one allocation.
-func newFlight(upstream io.ReadCloser, e *entry.Entry, contentLength int64, limit int, store func([]byte), end func()) *flight {
+// Body is ignored). With a known length the whole entry, trailer included,
+// gets one allocation.
+func newFlight(upstream io.ReadCloser, e *entry.Entry, contentLength int64, limit int, store func([]byte) outcome, end func(), report func(outcome)) *flight {
 	size := minReadSize
 	if contentLength >= 0 && contentLength <= int64(limit) {
 		size = int(contentLength)
 	}
-	buf := e.AppendPrefix(make([]byte, 0, e.PrefixSize()+size))
+	buf := e.AppendPrefix(make([]byte, 0, e.PrefixSize()+size+entry.TrailerSize))
 	return &flight{upstream: upstream, buf: buf, start: len(buf), limit: limit,
-		storing: true, joinable: true, store: store, end: end}
+		storing: true, joinable: true, store: store, end: end, report: report}
+}
+
+// settle reports, once, what became of storing the entry. f.mu is held.
+func (f *flight) settle(o outcome) {
+	if !f.reported {
+		f.reported = true
+		f.report(o)
+	}
 }
 
 // newReader returns a new reader of the body from its start, or nil when the
@@ -154,6 +166,8 @@ func (r *flightReader) Read(p []byte) (int, error) {
 	f := r.f
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// The buffer may hold the entry's trailer past len(f.buf) once the body
+	// ended: readers stop at len(f.buf).
 	for f.start+r.off >= len(f.buf) {
 		if f.err != nil {
 			return 0, f.err
@@ -185,18 +199,20 @@ func (f *flight) fill() {
 		if n > 0 {
 			f.buf = append(slices.Grow(f.buf, max(minReadSize, len(f.buf)-f.start)), f.scratch[0])
 		}
+		f.checkLimit()
 		if err != nil {
 			f.finish(err)
 		}
-		f.checkLimit()
 		return
 	}
 	n, err := f.upstream.Read(f.buf[len(f.buf):cap(f.buf)])
 	f.buf = f.buf[:len(f.buf)+n]
+	// The limit first: a body that arrives whole in one read may still be
+	// over it.
+	f.checkLimit()
 	if err != nil {
 		f.finish(err)
 	}
-	f.checkLimit()
 }
 
 // checkLimit stops storing a body that has grown past the limit. With a
@@ -206,6 +222,7 @@ func (f *flight) checkLimit() {
 		return
 	}
 	f.storing = false
+	f.settle(outcomeTooLarge)
 	f.stopJoining()
 	if f.readers.Load() == 1 {
 		f.single = true
@@ -229,10 +246,13 @@ func (f *flight) finish(err error) {
 	if errors.Is(err, io.EOF) {
 		err = io.EOF
 		if f.storing {
-			f.store(f.buf)
+			// Sealed past len(f.buf), in the room newFlight left: the
+			// readers' view of the body is unchanged.
+			f.settle(f.store(entry.Seal(f.buf)))
 		}
 	} else {
 		f.storing = false
+		f.settle(outcomeIncomplete)
 	}
 	f.err = err
 	f.closeUpstream()
@@ -260,6 +280,7 @@ func (r *flightReader) Close() error {
 		if f.err == nil {
 			f.storing = false
 			f.err = errClosedBody
+			f.settle(outcomeAbandoned)
 		}
 		f.stopJoining()
 		f.mu.Unlock()

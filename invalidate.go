@@ -24,13 +24,18 @@ func (t *Transport) forwardAndInvalidate(req *http.Request, s *settings) (*http.
 			}
 		}
 	}
+	ctx := context.WithoutCancel(req.Context())
 	var keys []string
 	for _, u := range targets {
 		for _, m := range []string{http.MethodGet, http.MethodHead} {
-			keys = append(keys, t.cfg.keyer.Key(m, u, req.Header, nil))
+			key, err := t.cache.keyOf(ctx, m, u, req.Header, nil)
+			if err != nil {
+				t.cfg.logger.WarnContext(ctx, "clientcache: could not invalidate stored responses", "url", t.cfg.logURL(u), "err", err)
+				continue
+			}
+			keys = append(keys, key)
 		}
 	}
-	ctx := context.WithoutCancel(req.Context())
 	for _, s := range []struct {
 		what string
 		del  func() error
@@ -39,7 +44,7 @@ func (t *Transport) forwardAndInvalidate(req *http.Request, s *settings) (*http.
 		{"aliases", func() error { return deleteKeys(ctx, t.backend.Redirects, keys) }},
 	} {
 		if err := s.del(); err != nil {
-			t.cfg.logger.WarnContext(ctx, "clientcache: could not invalidate stored "+s.what, "url", req.URL.Redacted(), "err", err)
+			t.cfg.logger.WarnContext(ctx, "clientcache: could not invalidate stored "+s.what, "url", t.cfg.logURL(req.URL), "err", err)
 		}
 	}
 	return resp, nil
@@ -58,12 +63,15 @@ func (t *Transport) updateStoredGET(req *http.Request, h http.Header, s *setting
 		return
 	}
 	ctx := req.Context()
-	key := t.cfg.keyer.Key(http.MethodGet, req.URL, req.Header, nil)
+	key, err := t.cache.keyOf(ctx, http.MethodGet, req.URL, req.Header, nil)
+	if err != nil {
+		return
+	}
 	v, err := t.cache.readAll(ctx, key, false)
 	if err != nil {
 		return
 	}
-	stored := v.selectFor(req.Header)
+	stored := t.cache.selectFor(ctx, v, req.Header)
 	if stored == nil {
 		return
 	}
@@ -76,5 +84,5 @@ func (t *Transport) updateStoredGET(req *http.Request, h http.Header, s *setting
 		}
 	}
 	e := t.refreshed(stored, h, s, requested, now)
-	t.storeRefreshed(req, key, e.Encode(), e, s)
+	_, _ = t.storeRefreshed(req, key, e.Encode(), e, s)
 }

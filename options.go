@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/clientcache/clientcache/internal/cachekey"
+	"github.com/clientcache/clientcache/internal/credentials"
 )
 
 // Expiration values with a special meaning, for every ExpireAfter field
@@ -63,10 +65,41 @@ type Options struct {
 
 	// IgnoredParams lists query parameters, form and top-level JSON body
 	// fields, and request headers that are left out of the key and redacted
-	// in what is stored (API keys, nonces, timestamps). Credentials
-	// (Authorization, Proxy-Authorization, Cookie, common API-key parameters)
-	// are redacted whether listed or not. Default: none.
+	// in what is stored (nonces, timestamps, or an API key whose holders
+	// may share responses). Default: none.
 	IgnoredParams []string
+
+	// Credentials adds names to the list of request headers and query
+	// parameters that carry credentials. A request that carries credentials
+	// never shares an entry with a request carrying other credentials or
+	// none: a keyed digest of them (HMAC-SHA256 under KeySecret) is part of
+	// its key, and is what is stored for them when a response varies on
+	// them. They are never stored, logged or put in a key in clear. A "*"
+	// matches any run of characters; names compare case-insensitively, with
+	// "-" and "_" alike. The built-in list: Authorization,
+	// Proxy-Authorization, Cookie, user information in the URL, and the
+	// names auth, jwt, key, sig, session and any containing token, secret,
+	// signature, password, passwd, credential, api_key, apikey, session_id,
+	// sessionid or sessid (X-Api-Key, access_token, client_secret,
+	// X-Amz-Signature, X-Amz-Credential, X-Amz-Security-Token...).
+	// Default: none beyond the built-in list.
+	Credentials []string
+
+	// ShareAcrossCredentials leaves credentials out of the key, so that
+	// requests with different credentials, or none, share stored responses,
+	// as requests-cache does by default. Only for a cache with a single user
+	// (or for responses that are the same for every user): anyone can then
+	// be served what was fetched with anyone's credentials. Credentials are
+	// still never stored in clear. Default: false.
+	ShareAcrossCredentials bool
+
+	// KeySecret, when set, keys the digests that stand for credentials
+	// (at least 16 bytes; every process sharing the store must use the same).
+	// Default: 32 random bytes the cache makes on first use and keeps in the
+	// store, so that every process sharing it agrees. Set it to keep the
+	// secret out of the store: whoever reads a copy of the store then cannot
+	// test guesses of a credential against its digests.
+	KeySecret []byte
 
 	// Filter, when set, decides whether a response is cached: it is called
 	// before storing a response and again before serving a stored one (a
@@ -111,9 +144,16 @@ type Options struct {
 	// Shared makes the cache a shared one in the RFC 9111 sense (a proxy's):
 	// s-maxage and proxy-revalidate apply, responses marked private are never
 	// stored, and neither are responses to requests with Authorization unless
-	// the response allows it. Only meaningful with CacheControl. Default:
-	// false (a private cache).
+	// the response allows it (those are only with CacheControl), and
+	// responses that set cookies are not stored (see AllowSetCookie).
+	// Default: false (a private cache).
 	Shared bool
+
+	// AllowSetCookie lets a shared cache store responses that carry
+	// Set-Cookie. The stored copy never has the Set-Cookie field: only the
+	// client the origin sent it to receives it. Default: false (a shared
+	// cache does not store such responses, as nginx and Varnish do not).
+	AllowSetCookie bool
 
 	// Logger receives cache failures (which never fail a request). Default:
 	// slog.Default().
@@ -218,7 +258,14 @@ func newConfig(o *Options) (*config, error) {
 			match = append(match, h)
 		}
 	}
-	c.keyer = cachekey.NewKeyer(match, matchAll, c.IgnoredParams)
+	creds, err := credentials.New(c.Credentials)
+	if err != nil {
+		return nil, bad("Credentials: %v", err)
+	}
+	if c.KeySecret != nil && len(c.KeySecret) < cachekey.MinSecretSize {
+		return nil, bad("KeySecret: %d bytes; use at least %d random bytes, the same in every process that shares the store", len(c.KeySecret), cachekey.MinSecretSize)
+	}
+	c.keyer = cachekey.NewKeyer(match, matchAll, c.IgnoredParams, creds, c.ShareAcrossCredentials)
 	for i, p := range c.URLPatterns {
 		if strings.TrimSpace(p.Pattern) == "" {
 			return nil, bad("URLPatterns[%d]: empty pattern", i)
@@ -260,6 +307,10 @@ func checkExpiration(field string, d time.Duration) error {
 	}
 	return nil
 }
+
+// logURL is how a URL appears in logs: credentials and ignored parameters
+// redacted, as stored.
+func (c *config) logURL(u *url.URL) string { return c.keyer.NormalizeURL(u) }
 
 func (c *config) methodAllowed(method string) bool { return slices.Contains(c.methods, method) }
 func (c *config) codeAllowed(code int) bool        { return slices.Contains(c.codes, code) }

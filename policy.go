@@ -3,6 +3,7 @@ package clientcache
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/clientcache/clientcache/internal/cachecontrol"
@@ -97,7 +98,7 @@ func (t *Transport) storePolicy(req *http.Request, resp *http.Response, s *setti
 	}
 	fr := freshness.NewResponse(resp.StatusCode, resp.Header, requested, now)
 	if ok, reason := freshness.Storable(&s.cc, &fr, t.cfg.Shared); !ok {
-		t.cfg.logger.DebugContext(req.Context(), "clientcache: response not stored", "url", req.URL.Redacted(), "reason", reason)
+		t.cfg.logger.DebugContext(req.Context(), "clientcache: response not stored", "url", t.cfg.logURL(req.URL), "reason", reason)
 		return time.Time{}, 0, false
 	}
 	cc := &fr.CacheControl
@@ -115,16 +116,33 @@ func (t *Transport) storePolicy(req *http.Request, resp *http.Response, s *setti
 	return expires, 0, true
 }
 
-// strippedForShared removes the fields a qualified private directive names,
-// which a shared cache may store the rest of the response without (RFC 9111
-// §5.2.2.7).
+// strippedForShared removes from a header a shared cache stores the fields
+// meant for one client: Set-Cookie (stored at all only with AllowSetCookie),
+// and those a qualified private directive names, which a shared cache may
+// store the rest of the response without (RFC 9111 §5.2.2.7).
 func (t *Transport) strippedForShared(h http.Header) {
-	if !t.cfg.CacheControl || !t.cfg.Shared {
+	if !t.cfg.Shared {
+		return
+	}
+	delete(h, "Set-Cookie")
+	if !t.cfg.CacheControl {
 		return
 	}
 	for _, name := range cachecontrol.ParseResponse(h).PrivateFields {
 		h.Del(name)
 	}
+}
+
+// qualifiedNames reports, in CacheControl mode, whether a qualified private
+// or no-cache directive names field: the origin then lets a shared cache
+// store the rest of the response (RFC 9111 §5.2.2.4, §5.2.2.7).
+func (t *Transport) qualifiedNames(h http.Header, field string) bool {
+	if !t.cfg.CacheControl {
+		return false
+	}
+	cc := cachecontrol.ParseResponse(h)
+	named := func(name string) bool { return strings.EqualFold(name, field) }
+	return slices.ContainsFunc(cc.PrivateFields, named) || slices.ContainsFunc(cc.NoCacheFields, named)
 }
 
 // isSafe reports the methods that never change the origin's state (RFC 9110

@@ -25,7 +25,8 @@ import (
 //     answered from the store; the others pass through, and in CacheControl
 //     mode invalidate what they change);
 //   - the path and the query exactly as the client sent them, encoded
-//     characters such as %2F included, appended to the upstream URL's path;
+//     characters such as %2F included, appended to the upstream URL's path
+//     (but see below for dot segments);
 //   - the request and response headers, except the hop-by-hop ones
 //     (Connection and the fields it names, Keep-Alive, TE, Upgrade...) and
 //     the client's Forwarded and X-Forwarded-* fields (see
@@ -42,6 +43,21 @@ import (
 // answer gets a 502 Bad Gateway (504 Gateway Timeout on a timeout) with a
 // one-line body, and the failure is logged.
 //
+// The upstream never sees a path outside the upstream URL's path. A request
+// whose path could leave it gets a 400 Bad Request with a one-line body,
+// logged at level Debug on ProxyOptions.ErrorLog, and nothing is sent
+// upstream: a ".." segment (dots possibly percent-encoded, as in %2e%2e or
+// .%2E) that climbs above the path's root, as in /../x or /a/../../x; or a
+// dot segment hidden where upstreams disagree on how to split a path, by an
+// encoded slash or backslash, a backslash, a ";" or a double encoding (as in
+// %2e%2e%2F, ..%5C, ..;/ or %252e%252e), wherever it stands. The proxy
+// refuses these rather than resolving them because resolving could not
+// settle those disagreements, and because it keeps every path it forwards
+// exactly as the client sent it. Dot segments that stay within the path, as
+// in /a/./b or /a/../b, are forwarded unchanged, for the upstream to resolve
+// within its path; clients resolve dot segments before sending a request
+// (RFC 3986 §5.2), so nothing legitimate is refused.
+//
 // A ReverseProxy is safe for concurrent use.
 type ReverseProxy struct {
 	upstream   *url.URL
@@ -57,10 +73,13 @@ var _ http.Handler = (*ReverseProxy)(nil)
 // ProxyOptions configure a ReverseProxy. A nil *ProxyOptions means all
 // defaults. Each field's doc ends with its default.
 type ProxyOptions struct {
-	// AccessLog receives one line per request, at level Info, with the
-	// method, the path and query (credential-like and ignored parameters
-	// redacted), the status, the bytes of body sent, the duration, the
-	// client's address and the response's Cache-Status. Default: nil (no
+	// AccessLog receives one line per request, written when the response
+	// is done, at level Info, with the method, the path and query
+	// (credentials and ignored parameters redacted), the status, the bytes
+	// of body sent, the duration, the client's address, and the cache's
+	// status as it then stands: its Cache-Status, which says "stored" once
+	// a response has been stored, and not_stored with the reason when one
+	// the cache meant to store was not (Status.NotStored). Default: nil (no
 	// access log).
 	AccessLog *slog.Logger
 
@@ -88,6 +107,7 @@ func NewReverseProxy(upstream *url.URL, t *Transport, opts *ProxyOptions) (*Reve
 	if t == nil {
 		return nil, fmt.Errorf("%w: NewReverseProxy needs a Transport", ErrInvalidOptions)
 	}
+	t.init()
 	if err := checkUpstream(upstream); err != nil {
 		return nil, err
 	}
@@ -111,10 +131,11 @@ func NewReverseProxy(upstream *url.URL, t *Transport, opts *ProxyOptions) (*Reve
 		// Flush after every write: a client must see each part of a body
 		// as soon as the upstream sends it (event streams, slow downloads).
 		// The server's own buffering already batches small writes.
-		FlushInterval: -1,
-		ErrorLog:      slog.NewLogLogger(p.errorLog.Handler(), slog.LevelWarn),
-		BufferPool:    &proxyBuffers,
-		ErrorHandler:  p.fail,
+		FlushInterval:  -1,
+		ErrorLog:       slog.NewLogLogger(p.errorLog.Handler(), slog.LevelWarn),
+		BufferPool:     &proxyBuffers,
+		ErrorHandler:   p.fail,
+		ModifyResponse: keepResponse,
 	}
 	return p, nil
 }
@@ -140,7 +161,7 @@ func checkUpstream(u *url.URL) error {
 // ServeHTTP forwards r to the upstream through the cache.
 func (p *ReverseProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if p.accessLog == nil {
-		p.proxy.ServeHTTP(w, r)
+		p.serve(w, r)
 		return
 	}
 	rec := &responseRecorder{ResponseWriter: w}
@@ -149,8 +170,33 @@ func (p *ReverseProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Deferred, so that a response cut short (httputil.ReverseProxy panics
 	// with http.ErrAbortHandler when a body copy fails) is logged too.
 	defer func() { p.logAccess(r, rec, time.Since(start), completed) }()
-	p.proxy.ServeHTTP(rec, r)
+	p.serve(rec, r.WithContext(context.WithValue(r.Context(), recorderKey{}, rec)))
 	completed = true
+}
+
+type recorderKey struct{}
+
+// keepResponse gives the access log the Transport's response, whose status
+// says, once its body has been copied, whether it was stored.
+func keepResponse(resp *http.Response) error {
+	if rec, ok := resp.Request.Context().Value(recorderKey{}).(*responseRecorder); ok {
+		rec.resp = resp
+	}
+	return nil
+}
+
+// serve forwards r, unless its path could reach outside the upstream's path
+// (see proxy_path.go). The check is made here, before httputil.ReverseProxy
+// runs, because rewrite, which appends the path, cannot answer the client.
+func (p *ReverseProxy) serve(w http.ResponseWriter, r *http.Request) {
+	if why := pathOutsideUpstream(r.URL); why != "" {
+		path := p.transport.cfg.logURL(&url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery})
+		p.errorLog.DebugContext(r.Context(), "clientcache proxy: refused a path outside the upstream's",
+			"method", r.Method, "path", path, "reason", why)
+		http.Error(w, "400 Bad Request: the path leaves the upstream's path (dot segments)", http.StatusBadRequest)
+		return
+	}
+	p.proxy.ServeHTTP(w, r)
 }
 
 // rewrite turns the client's request into the upstream's.
@@ -159,6 +205,10 @@ func (p *ReverseProxy) rewrite(pr *httputil.ProxyRequest) {
 	// rejects (those with ';'); the upstream is the judge of its own URLs,
 	// and the cache keys such queries verbatim.
 	pr.Out.URL.RawQuery = pr.In.URL.RawQuery
+	// SetURL appends the path as the client sent it: serve has refused the
+	// paths whose dot segments could climb out of the upstream's path, and
+	// forwards the others verbatim (see proxy_path.go for why it does not
+	// resolve them).
 	pr.SetURL(p.upstream)
 	if p.xForwarded {
 		pr.SetXForwarded()
@@ -179,7 +229,7 @@ func (p *ReverseProxy) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, ErrRevalidationFailed) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
 		code = http.StatusGatewayTimeout
 	}
-	target := p.transport.cfg.keyer.NormalizeURL(r.URL, true)
+	target := p.transport.cfg.logURL(r.URL)
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		// The client went away: nobody waits for the answer, and the
 		// upstream did nothing wrong.
@@ -197,7 +247,7 @@ func (p *ReverseProxy) logAccess(r *http.Request, rec *responseRecorder, d time.
 	if status == 0 && completed {
 		status = http.StatusOK // what net/http sends for a handler that wrote nothing
 	}
-	path := p.transport.cfg.keyer.NormalizeURL(&url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery}, true)
+	path := p.transport.cfg.logURL(&url.URL{Path: r.URL.Path, RawPath: r.URL.RawPath, RawQuery: r.URL.RawQuery})
 	attrs := []slog.Attr{
 		slog.String("method", r.Method),
 		slog.String("path", path),
@@ -206,6 +256,16 @@ func (p *ReverseProxy) logAccess(r *http.Request, rec *responseRecorder, d time.
 		slog.Duration("duration", d),
 		slog.String("cache", rec.cacheStatus),
 		slog.String("remote", r.RemoteAddr),
+	}
+	// Written once the body has been copied: the cache's status now says
+	// what became of the response, which the header sent before could not.
+	if rec.resp != nil {
+		if sc, ok := rec.resp.Request.Context().Value(statusKey{}).(*statusContext); ok {
+			attrs[5] = slog.String("cache", sc.header(time.Now()))
+			if st := sc.snapshot(); st.NotStored != "" {
+				attrs = append(attrs, slog.String("not_stored", st.NotStored))
+			}
+		}
 	}
 	if !completed {
 		attrs = append(attrs, slog.Bool("aborted", true))
@@ -222,6 +282,7 @@ type responseRecorder struct {
 	code        int // the final status; 0 until sent
 	cacheStatus string
 	bytes       int64
+	resp        *http.Response // the Transport's response, when there was one
 }
 
 func (w *responseRecorder) WriteHeader(code int) {

@@ -39,7 +39,7 @@ func (t *Transport) revalidateInBackground(req *http.Request, key string, s *set
 		defer cancel()
 		resp, err := t.fetch(bg, f)
 		if err != nil {
-			t.cfg.logger.InfoContext(ctx, "clientcache: background revalidation failed", "url", req.URL.Redacted(), "err", err)
+			t.cfg.logger.InfoContext(ctx, "clientcache: background revalidation failed", "url", t.cfg.logURL(req.URL), "err", err)
 			return
 		}
 		// Reading the body to its end is what stores it.

@@ -57,7 +57,11 @@ func (s *Session) checkRedirect(req *http.Request, via []*http.Request) error {
 	if !t.cfg.methodAllowed(req.Method) || t.cfg.ReadOnly {
 		return nil
 	}
-	to := t.cfg.keyer.Key(req.Method, req.URL, req.Header, nil)
+	ctx := req.Context()
+	to, err := t.cache.keyOf(ctx, req.Method, req.URL, req.Header, nil)
+	if err != nil {
+		return nil // no alias: its target's key is unknown
+	}
 	for _, from := range via {
 		if !t.cfg.methodAllowed(from.Method) || (from.Body != nil && from.Body != http.NoBody) {
 			continue
@@ -65,12 +69,12 @@ func (s *Session) checkRedirect(req *http.Request, via []*http.Request) error {
 		if st := t.cfg.settingsFor(from); st.disabled || st.noStore {
 			continue
 		}
-		alias := t.cfg.keyer.Key(from.Method, from.URL, from.Header, nil)
-		if alias == to {
+		alias, err := t.cache.keyOf(ctx, from.Method, from.URL, from.Header, nil)
+		if err != nil || alias == to {
 			continue
 		}
-		if err := s.backend.Redirects.Write(req.Context(), alias, []byte(to)); err != nil {
-			t.cfg.logger.WarnContext(req.Context(), "clientcache: could not record a redirect alias", "from", from.URL.Redacted(), "err", err)
+		if err := s.backend.Redirects.Write(ctx, alias, []byte(to)); err != nil {
+			t.cfg.logger.WarnContext(ctx, "clientcache: could not record a redirect alias", "from", t.cfg.logURL(from.URL), "err", err)
 		}
 	}
 	return nil

@@ -28,7 +28,7 @@ func TestMissThenHit(t *testing.T) {
 	if first.status.FromCache || !first.status.Stored || first.status.Key == "" {
 		t.Fatalf("first response status = %+v, want a stored miss with a key", first.status)
 	}
-	if got := first.Header.Get("Cache-Status"); got != "clientcache; fwd=uri-miss; stored" {
+	if got := first.Header.Get("Cache-Status"); got != "clientcache; fwd=uri-miss" {
 		t.Errorf("first Cache-Status = %q", got)
 	}
 	clock.Advance(10 * time.Second)
@@ -459,7 +459,7 @@ func TestCorruptEntryIsAMissAndDeleted(t *testing.T) {
 	o := newOrigin(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "fresh") })
 	b := newMapBackend()
 	s := newSession(t, b, nil)
-	key, _ := s.Cache.KeyFor(o.URL)
+	key, _ := s.Cache.KeyFor(context.Background(), o.URL)
 	b.Responses.Write(t.Context(), key, []byte("not an entry at all"))
 	r := get(t, s.Client, o.URL)
 	if r.status.FromCache || r.body != "fresh" {

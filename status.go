@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/clientcache/clientcache/internal/freshness"
@@ -28,9 +29,17 @@ type Status struct {
 	// Revalidated is true when the origin confirmed the stored response with
 	// a 304 Not Modified.
 	Revalidated bool
-	// Stored is true when the response is being stored (it is written once
-	// the body has been read to its end).
+	// Stored is true when the response was stored. A response from the
+	// origin is stored when its body has been read to the end: until then
+	// Stored is false, and so it stays, with NotStored saying why, when the
+	// store failed or the body did not arrive whole. Ask StatusOf again
+	// after reading the body.
 	Stored bool
+	// NotStored says why a response the cache meant to store was not, once
+	// that is known: one of the NotStored constants. It is empty when the
+	// response was stored, is still being read, or was never meant to be
+	// stored (the rules or the options did not allow it).
+	NotStored string
 	// Collapsed is true when the response came from another request's fetch
 	// of the same resource.
 	Collapsed bool
@@ -47,6 +56,41 @@ type Status struct {
 	ttl time.Duration // freshness left, for Cache-Status
 }
 
+// Why a response the cache meant to store was not stored (Status.NotStored).
+const (
+	// NotStoredStoreError: the store failed (the failure is logged).
+	NotStoredStoreError = "store-error"
+	// NotStoredReadOnly: the store is read-only, or Options.ReadOnly is set.
+	NotStoredReadOnly = "read-only"
+	// NotStoredTooLarge: the body is larger than Options.MaxBodySize.
+	NotStoredTooLarge = "too-large"
+	// NotStoredIncomplete: the origin's body ended with an error, cut short.
+	NotStoredIncomplete = "incomplete"
+	// NotStoredAbandoned: the caller closed the body before its end.
+	NotStoredAbandoned = "abandoned"
+)
+
+// outcome is what became of storing a response: 0 while unknown, else an
+// index in outcomes.
+type outcome int32
+
+const (
+	outcomeStored outcome = iota + 1
+	outcomeStoreError
+	outcomeReadOnly
+	outcomeTooLarge
+	outcomeIncomplete
+	outcomeAbandoned
+)
+
+var notStoredReasons = [...]string{
+	outcomeStoreError: NotStoredStoreError,
+	outcomeReadOnly:   NotStoredReadOnly,
+	outcomeTooLarge:   NotStoredTooLarge,
+	outcomeIncomplete: NotStoredIncomplete,
+	outcomeAbandoned:  NotStoredAbandoned,
+}
+
 type statusKey struct{}
 
 // ErrRevalidationFailed is wrapped around the error a Transport returns when
@@ -61,8 +105,8 @@ func StatusOf(resp *http.Response) Status {
 	if resp == nil || resp.Request == nil {
 		return Status{}
 	}
-	if st, ok := resp.Request.Context().Value(statusKey{}).(*Status); ok {
-		return *st
+	if sc, ok := resp.Request.Context().Value(statusKey{}).(*statusContext); ok {
+		return sc.snapshot()
 	}
 	return Status{}
 }
@@ -78,21 +122,42 @@ func attachStatus(req *http.Request, resp *http.Response, st *statusContext, now
 }
 
 // statusContext is a response's Status and the context of the request
-// carrying it (for StatusOf): one allocation for both.
+// carrying it (for StatusOf): one allocation for both. The Status is set
+// before the response is returned; only the outcome of storing it changes
+// afterwards, possibly on another goroutine (a follower reading the shared
+// body to its end), hence atomically.
 type statusContext struct {
 	context.Context
 	Status
+	outcome atomic.Int32
 }
 
 func newStatus(st Status) *statusContext { return &statusContext{Status: st} }
 
-// Value returns the Status for StatusOf's key, and otherwise asks the
+// Value returns the status for StatusOf's key, and otherwise asks the
 // request's own context.
 func (c *statusContext) Value(key any) any {
 	if key == (statusKey{}) {
-		return &c.Status
+		return c
 	}
 	return c.Context.Value(key)
+}
+
+// setOutcome records what became of storing the response, once.
+func (c *statusContext) setOutcome(o outcome) {
+	c.outcome.CompareAndSwap(0, int32(o))
+}
+
+// snapshot returns the Status with the outcome of storing it so far.
+func (c *statusContext) snapshot() Status {
+	st := c.Status
+	switch o := outcome(c.outcome.Load()); {
+	case o == outcomeStored:
+		st.Stored = true
+	case o > outcomeStored && int(o) < len(notStoredReasons):
+		st.NotStored = notStoredReasons[o]
+	}
+	return st
 }
 
 // requestWithStatus returns req carrying st, for StatusOf. A Status serves
@@ -102,8 +167,10 @@ func requestWithStatus(req *http.Request, st *statusContext) *http.Request {
 	return req.WithContext(st)
 }
 
-// header formats st as an RFC 9211 Cache-Status member.
-func (st *Status) header(now time.Time) string {
+// header formats the status as an RFC 9211 Cache-Status member. It says
+// "stored" only of a response already stored.
+func (c *statusContext) header(now time.Time) string {
+	st := c.snapshot()
 	var b strings.Builder
 	b.Grow(64)
 	b.WriteString(CacheStatusName)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/clientcache/clientcache/internal/entry"
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/memstore"
 )
 
 // Transport is an http.RoundTripper that answers requests from a cache and
@@ -23,7 +24,12 @@ import (
 // A cache failure never fails a request: it is logged and the request goes
 // to the network. Every response carries a Cache-Status header (RFC 9211)
 // and StatusOf tells what the cache did.
+//
+// The zero value is a Transport with default options and its own memory
+// store; NewTransport makes one for a store of your choice.
 type Transport struct {
+	initOnce sync.Once
+
 	cfg     *config
 	backend *storage.Backend
 	cache   *Cache
@@ -45,16 +51,35 @@ func NewTransport(b *storage.Backend, opts *Options) (*Transport, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Transport{cfg: cfg, backend: b}
-	t.cache = &Cache{cfg: cfg, backend: b}
+	t := &Transport{}
+	t.setup(b, cfg)
+	t.initOnce.Do(func() {}) // complete: the zero value's defaults do not apply
 	return t, nil
 }
 
+func (t *Transport) setup(b *storage.Backend, cfg *config) {
+	t.cfg, t.backend = cfg, b
+	t.cache = &Cache{cfg: cfg, backend: b, secrets: newSecretSource(cfg.KeySecret, b.Redirects, cfg.now, cfg.logger)}
+}
+
+// init gives a zero-value Transport its defaults: a memory store and
+// default options.
+func (t *Transport) init() {
+	t.initOnce.Do(func() {
+		cfg, _ := newConfig(nil) // the defaults are valid
+		t.setup(memstore.NewBackend(nil), cfg)
+	})
+}
+
 // Cache returns the management API of the Transport's store.
-func (t *Transport) Cache() *Cache { return t.cache }
+func (t *Transport) Cache() *Cache {
+	t.init()
+	return t.cache
+}
 
 // RoundTrip implements http.RoundTripper.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.init()
 	if req.URL == nil {
 		closeBody(req)
 		return nil, errors.New("clientcache: request has no URL")
@@ -70,7 +95,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !ok {
 		return t.forward(req, newStatus(Status{Forward: "bypass"}))
 	}
-	key := t.cfg.keyer.Key(req.Method, req.URL, req.Header, body)
+	key, err := t.cache.keyOf(req.Context(), req.Method, req.URL, req.Header, body)
+	if err != nil {
+		// Credentials whose key cannot be derived: never risk serving them
+		// another's response, nor storing theirs where another may find it.
+		return t.forward(req, newStatus(Status{Forward: "bypass", Detail: "no-key-secret"}))
+	}
 	return t.roundTrip(req, key, &s)
 }
 
@@ -118,7 +148,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 
 	c, leader := t.flights.join(key)
 	if !leader {
-		if resp, err := c.wait(ctx, req.Header); err != nil {
+		if resp, err := c.wait(ctx, func(e *entry.Entry) bool { return t.cache.varyMatches(ctx, e, req.Header) }); err != nil {
 			closeBody(req)
 			return nil, err
 		} else if resp != nil {
@@ -149,7 +179,7 @@ func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, s
 		}
 		return nil
 	}
-	e := v.selectFor(req.Header)
+	e := t.cache.selectFor(ctx, v, req.Header)
 	if e == nil {
 		st.Forward = "vary-miss"
 		return nil
@@ -245,6 +275,7 @@ func closeBody(req *http.Request) {
 // (stale-while-revalidate) have finished, or ctx is done. Call it before
 // closing the store of a Transport that is no longer used.
 func (t *Transport) Wait(ctx context.Context) error {
+	t.init()
 	done := make(chan struct{})
 	go func() {
 		t.background.Wait()
@@ -261,6 +292,7 @@ func (t *Transport) Wait(ctx context.Context) error {
 // CloseIdleConnections closes the idle connections of Options.Next, when it
 // has any.
 func (t *Transport) CloseIdleConnections() {
+	t.init()
 	if c, ok := t.cfg.next.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}

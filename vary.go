@@ -3,19 +3,38 @@ package clientcache
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/clientcache/clientcache/internal/cachekey"
 	"github.com/clientcache/clientcache/internal/entry"
 	"github.com/clientcache/clientcache/internal/vary"
 )
 
 // selectedRequestHeader returns the request headers a stored response is
-// selected by: the matched headers and those its Vary field names. ok is
-// false for Vary: *, which no later request can match.
-func (t *Transport) selectedRequestHeader(reqHeader, respHeader http.Header) (http.Header, bool) {
-	sel := t.cfg.keyer.MatchedHeader(reqHeader)
+// selected by, as they are stored: the matched headers and those its Vary
+// field names, credentials as their keyed digest. ok is false for Vary: *,
+// which no later request can match, and when a credential is among them and
+// the key secret is not available.
+func (t *Transport) selectedRequestHeader(ctx context.Context, reqHeader, respHeader http.Header) (http.Header, bool) {
 	names, star := varyNames(respHeader)
 	if star {
+		return nil, false
+	}
+	sel, ok := t.selectingHeader(ctx, reqHeader, names, t.cache.secrets.loaded())
+	if !ok {
+		mac, err := t.cache.secrets.get(ctx)
+		if err != nil {
+			return nil, false
+		}
+		sel, ok = t.selectingHeader(ctx, reqHeader, names, mac)
+	}
+	return sel, ok
+}
+
+func (t *Transport) selectingHeader(ctx context.Context, reqHeader http.Header, names []string, mac *cachekey.MAC) (http.Header, bool) {
+	sel, ok := t.cfg.keyer.MatchedHeader(reqHeader, mac)
+	if !ok {
 		return nil, false
 	}
 	if len(names) > 0 && sel == nil {
@@ -23,7 +42,9 @@ func (t *Transport) selectedRequestHeader(reqHeader, respHeader http.Header) (ht
 	}
 	for _, name := range names {
 		if vs := reqHeader.Values(name); len(vs) > 0 {
-			sel[name] = t.cfg.keyer.RedactHeaderValues(name, vs)
+			if sel[name], ok = t.cfg.keyer.SelectingValue(name, vs, mac); !ok {
+				return nil, false
+			}
 		} else {
 			delete(sel, name)
 		}
@@ -32,17 +53,39 @@ func (t *Transport) selectedRequestHeader(reqHeader, respHeader http.Header) (ht
 }
 
 // varyMatches reports whether a request with header h selects e (RFC 9111
-// §4.1): every field e's Vary names has the same normalised value in both.
-func varyMatches(e *entry.Entry, h http.Header) bool {
+// §4.1): every field e's Vary names has the same normalised value in both. A
+// credential is compared as its keyed digest, in constant time: what is
+// stored of it is never a value a client could send.
+func (c *Cache) varyMatches(ctx context.Context, e *entry.Entry, h http.Header) bool {
 	names, star := varyNames(e.Header)
 	if star {
 		return false
 	}
 	for _, name := range names {
-		if normalizeFieldValue(h.Values(name)) != normalizeFieldValue(e.ReqHeader.Values(name)) {
+		got, had := h.Values(name), e.ReqHeader.Values(name)
+		if (len(got) == 0) != (len(had) == 0) {
 			return false
 		}
-		if (len(h.Values(name)) == 0) != (len(e.ReqHeader.Values(name)) == 0) {
+		if len(got) == 0 {
+			continue
+		}
+		// The request's value in the form it would be stored in: a
+		// credential's digest, never a value a client could send to match.
+		want, ok := c.cfg.keyer.SelectingValue(name, got, c.secrets.loaded())
+		if !ok {
+			mac, err := c.secrets.get(ctx)
+			if err != nil {
+				return false
+			}
+			want, _ = c.cfg.keyer.SelectingValue(name, got, mac)
+		}
+		if len(want) == 1 && strings.HasPrefix(want[0], cachekey.DigestPrefix) {
+			if len(had) != 1 || !cachekey.Equal(want[0], had[0]) {
+				return false
+			}
+			continue
+		}
+		if normalizeFieldValue(want) != normalizeFieldValue(had) {
 			return false
 		}
 	}
@@ -63,12 +106,18 @@ func normalizeFieldValue(values []string) string {
 	return vary.Normalize(values)
 }
 
-// selectVariant returns the newest stored variant that a request with
-// header h selects, or nil.
-func selectVariant(variants []*entry.Entry, h http.Header) *entry.Entry {
-	for i := len(variants) - 1; i >= 0; i-- {
-		if varyMatches(variants[i], h) {
-			return variants[i]
+// selectFor returns the newest stored entry that a request with header h
+// selects (RFC 9111 §4.1), or nil.
+func (c *Cache) selectFor(ctx context.Context, v storedValue, h http.Header) *entry.Entry {
+	if v.single != nil {
+		if c.varyMatches(ctx, v.single, h) {
+			return v.single
+		}
+		return nil
+	}
+	for i := len(v.variants) - 1; i >= 0; i-- {
+		if c.varyMatches(ctx, v.variants[i], h) {
+			return v.variants[i]
 		}
 	}
 	return nil
@@ -76,12 +125,20 @@ func selectVariant(variants []*entry.Entry, h http.Header) *entry.Entry {
 
 // sameSelection reports whether two entries of one key were selected by the
 // same values of the fields they vary on, so that one replaces the other.
+// Both hold what is stored of those values (digests for credentials), which
+// compare as they are.
 func sameSelection(a, b *entry.Entry) bool {
 	names, star := varyNames(a.Header)
-	if star {
+	if star || len(names) == 0 {
 		return false
 	}
-	return varyMatches(b, a.ReqHeader) && len(names) > 0
+	for _, name := range names {
+		x, y := a.ReqHeader.Values(name), b.ReqHeader.Values(name)
+		if (len(x) == 0) != (len(y) == 0) || normalizeFieldValue(x) != normalizeFieldValue(y) {
+			return false
+		}
+	}
+	return true
 }
 
 // withOtherVariants returns the value to store under key for a new variant:

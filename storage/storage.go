@@ -51,7 +51,8 @@
 //   - [Pruner]: delete expired values without decoding them. Without it the
 //     core reads and decodes every value to find the expired ones.
 //   - [ViewReader]: read a value without copying it, for in-process stores
-//     whose values are immutable. Without it the core calls Read.
+//     whose values are immutable and never leave memory. Without it the core
+//     calls Read.
 //   - [OwnedWriter]: keep a written value without copying it. Without it the
 //     core calls WriteWithExpiry or Write, which copy.
 //
@@ -97,6 +98,10 @@ type invalidURLError struct{ err error }
 func (e invalidURLError) Error() string        { return e.err.Error() }
 func (e invalidURLError) Unwrap() error        { return e.err }
 func (e invalidURLError) Is(target error) bool { return target == ErrInvalidURL }
+
+// ErrNoView is returned by ViewReader.ReadView for a value the store holds
+// but cannot hand out as a view; the caller then reads it with Read.
+var ErrNoView = errors.New("storage: value cannot be read as a view")
 
 // ErrReadOnly is returned, possibly wrapped, by writes to a store opened
 // read-only. Such a store never tries the write; the core treats the error as
@@ -170,10 +175,14 @@ type Pruner interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int, error)
 }
 
-// ViewReader is implemented by stores that can hand out a stored value
-// without copying it, because they never modify a value once written (a
-// Write replaces it). The caller must not modify the returned slice. Absent
-// keys are reported as by Read.
+// ViewReader is implemented by in-process stores that can hand out a stored
+// value without copying it, because they never modify a value once written (a
+// Write replaces it). ReadView hands out only values given to WriteOwned
+// (OwnedWriter), which the core wrote in this process and which never left
+// its memory: the core trusts them, checking their structure but not their
+// checksum. For any other value it returns ErrNoView, and the core reads it
+// with Read and checks it whole. The caller must not modify the returned
+// slice. Absent keys are reported as by Read.
 type ViewReader interface {
 	ReadView(ctx context.Context, key string) ([]byte, error)
 }

@@ -1,21 +1,36 @@
 // Package entry is the versioned binary encoding of one cached response.
 //
-// Layout:
+// Layout (version 2):
 //
-//	magic "\xCCcE"  version byte  metadata length (4 bytes, little endian)
+//	header:   magic "\xCCcE"  version byte (2)  metadata length (4 bytes, little endian)
 //	metadata:
-//	  status, flags, proto                                  (unsigned varints, strings)
+//	  status, flags, proto                                    (unsigned varints, strings)
 //	  created, expires, requested (unix ns), initial age (ns) (zig-zag varints; 0 = unset)
 //	  method, url
 //	  response header block, request header block
-//	body: every remaining byte
+//	body:     the response body
+//	trailer:  body length (8 bytes, little endian)
+//	          CRC-32C (Castagnoli) of every byte before it (4 bytes, little endian)
 //
 // A string is a length followed by its bytes; a header block is a count of
-// names, then per name the name, a count of values and the values. Putting the
-// body last lets an encoder append it as it streams in (the entry is built in
-// the buffer that collects the body) and lets Decode return it without
-// copying; the metadata length lets Decode turn the metadata into one string
-// in one pass and carve every field out of it.
+// names, then per name (in increasing order) the name, a count of values and
+// the values. Varints are minimal, so an entry has exactly one encoding: equal
+// entries, equal bytes.
+//
+// Putting the body after the metadata lets an encoder append it as it streams
+// in (the entry is built in the buffer that collects the body, and [Seal]
+// appends the trailer at EOF, when the length is known) and lets Decode return
+// it without copying; the metadata length lets Decode turn the metadata into
+// one string in one pass and carve every field out of it. The trailer's body
+// length catches a value cut short (or padded) in a store, the checksum
+// catches bytes damaged in one.
+//
+// [Decode] checks everything; [DecodeTrusted] skips only the checksum, for
+// bytes that never left the process. Both refuse, with an error wrapping
+// [ErrCorrupt], bytes that are not one whole, well-formed entry of this
+// version. Version 1 entries (no trailer), and version 1 sets of variants,
+// are no longer read: they are ErrCorrupt, which the cache treats as a miss
+// (it deletes them), so they are never served.
 package entry
 
 import (
@@ -26,13 +41,15 @@ import (
 	"time"
 )
 
-// Version is the format version this package writes.
-const Version = 1
+// Version is the format version this package writes and reads. Version 1
+// entries, which have no trailer, are refused as corrupt.
+const Version = 2
 
 var magic = [3]byte{0xCC, 'c', 'E'}
 
-// ErrCorrupt is returned by Decode for bytes that are not a whole entry of a
-// known version.
+// ErrCorrupt is wrapped by the errors Decode and its kin return for bytes
+// that are not one whole, intact entry (or set of variants) of this version.
+// The wrapping error says what was wrong.
 var ErrCorrupt = errors.New("entry: corrupt or foreign cache entry")
 
 // Entry is one cached response and what is needed to reuse it.
@@ -78,6 +95,11 @@ type Flags uint64
 // cache's options, rather than from its Cache-Control and Expires headers.
 const OptionsExpiry Flags = 1
 
+// knownFlags are the flags this version defines. Decode refuses others: an
+// entry with a flag it does not know would be misread, so a new flag that
+// old readers must not ignore comes with a new Version.
+const knownFlags = OptionsExpiry
+
 // Age returns the entry's current age at now (RFC 9111 §4.2.3).
 func (e *Entry) Age(now time.Time) time.Duration {
 	return e.InitialAge + max(now.Sub(e.Created), 0)
@@ -91,8 +113,13 @@ func (e *Entry) IsExpired(now time.Time) bool {
 // headerLen is the size of the fixed part before the metadata.
 const headerLen = len(magic) + 1 + 4
 
-// AppendPrefix appends the encoding of everything but the body to dst. The
-// complete entry is that prefix followed by the body bytes.
+// TrailerSize is the size of the trailer [Seal] appends after the body: the
+// body length (8 bytes) and the checksum (4 bytes).
+const TrailerSize = 12
+
+// AppendPrefix appends the encoding of everything before the body to dst.
+// The complete entry is that prefix followed by the body bytes, sealed by
+// [Seal] (or followed by a [Sealer]'s trailer).
 func (e *Entry) AppendPrefix(dst []byte) []byte {
 	dst = append(dst, magic[:]...)
 	dst = append(dst, Version, 0, 0, 0, 0)
@@ -113,7 +140,8 @@ func (e *Entry) AppendPrefix(dst []byte) []byte {
 }
 
 // PrefixSize returns an upper bound of the size of AppendPrefix's output, so
-// that a buffer for the whole entry can be allocated once.
+// that a buffer for the whole entry, PrefixSize()+len(body)+[TrailerSize]
+// bytes, can be allocated once.
 func (e *Entry) PrefixSize() int {
 	n := headerLen + 7*binary.MaxVarintLen64 + len(e.Proto) + len(e.Method) + len(e.URL)
 	for _, h := range [...]http.Header{e.Header, e.ReqHeader} {
@@ -128,10 +156,10 @@ func (e *Entry) PrefixSize() int {
 	return n
 }
 
-// Encode returns the whole encoded entry in one new slice.
+// Encode returns the whole encoded entry, sealed, in one new slice.
 func (e *Entry) Encode() []byte {
-	buf := e.AppendPrefix(make([]byte, 0, e.PrefixSize()+len(e.Body)))
-	return append(buf, e.Body...)
+	buf := e.AppendPrefix(make([]byte, 0, e.PrefixSize()+len(e.Body)+TrailerSize))
+	return Seal(append(buf, e.Body...))
 }
 
 func unixNano(t time.Time) int64 {

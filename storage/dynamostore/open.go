@@ -82,12 +82,22 @@ func Open(ctx context.Context, cfg aws.Config, opts *Options) (*storage.Backend,
 // not ask the EC2 metadata service, uses static placeholder credentials when
 // the chain finds none, and uses region us-east-1 when none is set. Then it
 // behaves as Open.
+//
+// Its errors never show the password of endpoint's user information, if it
+// has one.
 func OpenEndpoint(ctx context.Context, endpoint, region string, opts *Options) (*storage.Backend, error) {
+	b, err := openEndpoint(ctx, endpoint, region, opts)
+	// The messages show endpoint redacted; this is for what the SDK may
+	// quote of it.
+	return b, storage.RedactError(err, endpoint)
+}
+
+func openEndpoint(ctx context.Context, endpoint, region string, opts *Options) (*storage.Backend, error) {
 	local := false
 	if endpoint != "" {
 		u, err := url.Parse(endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("dynamostore: endpoint %q is not an http:// or https:// URL", endpoint)
+			return nil, fmt.Errorf("dynamostore: endpoint %q is not an http:// or https:// URL", storage.RedactURL(endpoint))
 		}
 		local = isLoopback(u.Hostname())
 	}
@@ -113,7 +123,7 @@ func OpenEndpoint(ctx context.Context, endpoint, region string, opts *Options) (
 			cfg.Credentials = placeholderCredentials()
 		} else if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("dynamostore: opening %s: %w", endpoint, context.Cause(ctx))
+				return nil, fmt.Errorf("dynamostore: opening %s: %w", storage.RedactURL(endpoint), context.Cause(ctx))
 			}
 			cfg.Credentials = placeholderCredentials()
 		}
@@ -130,7 +140,7 @@ func placeholderCredentials() aws.CredentialsProvider {
 
 func endpointName(endpoint, region string) string {
 	if endpoint != "" {
-		return endpoint
+		return storage.RedactURL(endpoint)
 	}
 	if region != "" {
 		return "the AWS DynamoDB endpoint of region " + region

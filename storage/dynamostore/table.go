@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/clientcache/clientcache/storage"
 )
 
 // tableWaitLimit bounds the wait for a new table to become ACTIVE, whatever
@@ -35,11 +36,12 @@ type table struct {
 	closeIdle func()       // releases what Open built; nil for New
 }
 
-// endpointOf describes where client sends its requests, for error messages.
+// endpointOf describes where client sends its requests, for error messages
+// and logs: without the password an endpoint URL may hold.
 func endpointOf(client *dynamodb.Client) string {
 	o := client.Options()
 	if o.BaseEndpoint != nil && *o.BaseEndpoint != "" {
-		return *o.BaseEndpoint
+		return storage.RedactURL(*o.BaseEndpoint)
 	}
 	if o.Region == "" {
 		return "the AWS DynamoDB endpoint (no region set)"

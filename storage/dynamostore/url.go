@@ -21,6 +21,7 @@ func openURL(ctx context.Context, u *url.URL) (*storage.Backend, error) {
 	if err != nil {
 		return nil, storage.InvalidURL(err)
 	}
+	// OpenEndpoint hides the endpoint's password itself.
 	return OpenEndpoint(ctx, p.endpoint, p.region, p.opts)
 }
 
@@ -38,7 +39,7 @@ const urlHelp = "dynamodb://TABLE?endpoint=URL&region=REGION&create=false (all p
 // Anything else is an error.
 func parseURL(u *url.URL) (urlParams, error) {
 	bad := func(format string, args ...any) (urlParams, error) {
-		return urlParams{}, fmt.Errorf("dynamostore: cache URL %q: %s; the form is %s", u.Redacted(), fmt.Sprintf(format, args...), urlHelp)
+		return urlParams{}, fmt.Errorf("dynamostore: cache URL %q: %s; the form is %s", shownURL(u), fmt.Sprintf(format, args...), urlHelp)
 	}
 	if !strings.EqualFold(u.Scheme, "dynamodb") {
 		return bad("scheme %q is not dynamodb", u.Scheme)
@@ -84,7 +85,11 @@ func parseURL(u *url.URL) (urlParams, error) {
 		}
 	}
 	if _, err := p.opts.resolve(); err != nil {
-		return urlParams{}, fmt.Errorf("dynamostore: cache URL %q: %w", u.Redacted(), err)
+		return urlParams{}, fmt.Errorf("dynamostore: cache URL %q: %w", shownURL(u), err)
 	}
 	return p, nil
 }
+
+// shownURL is u as a message shows it: without the password of its user
+// information, nor those of the endpoint= URLs in its query.
+func shownURL(u *url.URL) string { return storage.RedactURL(u.Redacted()) }

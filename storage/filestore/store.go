@@ -80,7 +80,7 @@ func New(dir string, opts *Options) (*Store, error) {
 		if !info.IsDir() {
 			return nil, fmt.Errorf("filestore: open %q read-only: not a directory", path)
 		}
-	} else if err := os.MkdirAll(path, 0o700); err != nil {
+	} else if err := fspath.MkdirPrivate(path); err != nil {
 		return nil, fmt.Errorf("filestore: create cache directory: %w", err)
 	}
 	return &Store{dir: path, readOnly: opts.ReadOnly}, nil

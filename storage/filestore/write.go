@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/clientcache/clientcache/internal/fspath"
 )
 
 // inlineValueMax is the size up to which a value is copied behind its header
@@ -79,17 +81,24 @@ func (s *Store) writeFile(ctx context.Context, name, key string, value []byte, e
 	return nil
 }
 
-// createTemp creates the temporary file for name's next version (mode 0600).
-// If the directory was removed from under the store, say by someone clearing
-// the cache with rm, it is created again.
+// createTemp creates the temporary file for name's next version, mode 0600
+// whatever the directory's mode: the entry is the user's alone. If the
+// directory was removed from under the store, say by someone clearing the
+// cache with rm, it is created again (mode 0700).
 func (s *Store) createTemp(name string) (*os.File, error) {
 	pattern := name + ".*" + tempSuffix
-	tmp, err := os.CreateTemp(s.dir, pattern)
+	tmp, err := os.CreateTemp(s.dir, pattern) // O_EXCL, mode 0600
 	if errors.Is(err, fs.ErrNotExist) {
-		if mkErr := os.MkdirAll(s.dir, 0o700); mkErr != nil {
+		if mkErr := fspath.MkdirPrivate(s.dir); mkErr != nil {
 			return nil, mkErr
 		}
 		tmp, err = os.CreateTemp(s.dir, pattern)
 	}
-	return tmp, err
+	if err != nil {
+		return nil, err
+	}
+	// The umask may have cleared some of the owner's bits (it cannot add
+	// any, so a failure here leaves the file no less private).
+	_ = tmp.Chmod(0o600)
+	return tmp, nil
 }

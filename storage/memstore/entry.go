@@ -11,6 +11,8 @@ type entry struct {
 	key     string
 	value   []byte
 	expires int64 // unix nanoseconds; 0 means never
+	// owned: value came from WriteOwned, so ReadView may hand it out.
+	owned bool
 
 	// prev and next link the entry into the store's recency list, which is
 	// kept only when the store has a budget.

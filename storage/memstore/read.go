@@ -26,12 +26,17 @@ func (s *Store) Read(ctx context.Context, key string) ([]byte, error) {
 
 // ReadView returns the stored value itself, without a copy; the caller must
 // not modify it. It implements storage.ViewReader: stored values are never
-// modified (a Write replaces the slice), so sharing them is safe.
+// modified (a Write replaces the slice), so sharing them is safe. Only values
+// given to WriteOwned are handed out; for one stored by Write or
+// WriteWithExpiry it returns storage.ErrNoView.
 func (s *Store) ReadView(ctx context.Context, key string) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, opError("read", key, err)
 	}
-	value, err := s.load(key, s.budgeted)
+	value, owned, err := s.loadOwned(key, s.budgeted)
+	if err == nil && !owned {
+		return nil, storage.ErrNoView
+	}
 	if err == storage.ErrNotFound {
 		return nil, err // a miss is common: no wrapping to allocate
 	}
@@ -59,41 +64,46 @@ func (s *Store) Contains(ctx context.Context, key string) (bool, error) {
 }
 
 // load returns the stored slice itself, which is never modified, so the
-// caller copies it after the lock is released. Touching the recency list
-// needs the write lock; everything else makes do with the read lock, so that
-// reads of an unbudgeted store run in parallel.
+// caller copies it after the lock is released.
 func (s *Store) load(key string, touch bool) ([]byte, error) {
+	v, _, err := s.loadOwned(key, touch)
+	return v, err
+}
+
+// loadOwned is load, also telling whether the value came from WriteOwned.
+// Touching the recency list needs the write lock; everything else makes do
+// with the read lock, so that reads of an unbudgeted store run in parallel.
+func (s *Store) loadOwned(key string, touch bool) (value []byte, owned bool, err error) {
 	if touch {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		e, err := s.findLocked(key)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if e.expired() {
 			s.removeLocked(e)
-			return nil, storage.ErrNotFound
+			return nil, false, storage.ErrNotFound
 		}
 		s.recency.moveToFront(e)
-		return e.value, nil
+		return e.value, e.owned, nil
 	}
 
 	s.mu.RLock()
 	e, err := s.findLocked(key)
-	var value []byte
 	expired := false
 	if err == nil {
-		value, expired = e.value, e.expired()
+		value, owned, expired = e.value, e.owned, e.expired()
 	}
 	s.mu.RUnlock()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if expired {
 		s.dropIfExpired(key)
-		return nil, storage.ErrNotFound
+		return nil, false, storage.ErrNotFound
 	}
-	return value, nil
+	return value, owned, nil
 }
 
 // findLocked returns key's entry, expired or not. The caller holds s.mu.

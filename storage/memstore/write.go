@@ -50,12 +50,12 @@ func (s *Store) store(ctx context.Context, op, key string, value []byte, expires
 	e := s.entries[key]
 	if e != nil {
 		s.unaccountLocked(e)
-		e.value, e.expires = copied, expires
+		e.value, e.expires, e.owned = copied, expires, owned
 		if s.budgeted {
 			s.recency.moveToFront(e)
 		}
 	} else {
-		e = &entry{key: key, value: copied, expires: expires}
+		e = &entry{key: key, value: copied, expires: expires, owned: owned}
 		s.entries[key] = e
 		if s.budgeted {
 			s.recency.pushFront(e)

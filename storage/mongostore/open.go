@@ -50,8 +50,15 @@ func New(ctx context.Context, client *mongo.Client, opts *Options) (*storage.Bac
 //
 // Open fails, naming the server's address, when the server does not answer
 // within opts.OpenTimeout. Closing both storages of the Backend (Backend.Close)
-// disconnects the client.
+// disconnects the client. Its errors never show uri's password.
 func Open(ctx context.Context, uri string, opts *Options) (*storage.Backend, error) {
+	b, err := open(ctx, uri, opts)
+	// The messages name the hosts, never uri; this is for what the driver
+	// may quote of it.
+	return b, storage.RedactError(err, uri)
+}
+
+func open(ctx context.Context, uri string, opts *Options) (*storage.Backend, error) {
 	connString, database, hosts, err := splitURI(uri)
 	if err != nil {
 		return nil, storage.InvalidURL(err)
@@ -201,6 +208,11 @@ func splitURI(uri string) (connString, database, hosts string, err error) {
 	authority, tail := rest, ""
 	if i := strings.IndexAny(rest, "/?"); i >= 0 {
 		authority, tail = rest[:i], rest[i:]
+	}
+	if !strings.Contains(authority, "@") && strings.Contains(rest, "@") && storage.RedactURL(uri) != uri {
+		// An unescaped '/' or '?' in the password ended the authority
+		// early: the "hosts" would be the start of the password.
+		return "", "", "", fmt.Errorf("mongostore: connection string %s: the user information does not parse; percent-encode the special characters of the password (such as /, ?, @ and :)", storage.RedactURL(uri))
 	}
 	hosts = authority
 	if i := strings.LastIndexByte(authority, '@'); i >= 0 {

@@ -41,11 +41,18 @@ type URLConfig struct {
 // go-redis's (dial_timeout=2s, pool_size=20, ...), and go-redis rejects the
 // ones it does not know. Errors never repeat the URL's password.
 func ParseURL(rawURL string) (*URLConfig, error) {
+	cfg, err := parseURL(rawURL)
+	// go-redis quotes parts of the URL it rejects (its path, say), which
+	// may hold a misplaced password (redis:/user:password@host/0).
+	return cfg, storage.RedactError(err, rawURL)
+}
+
+func parseURL(rawURL string) (*URLConfig, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("redisstore: invalid URL: %w", redactErr(err))
+		return nil, fmt.Errorf("redisstore: invalid URL: %w", storage.RedactError(err, rawURL))
 	}
-	shown := u.Redacted()
+	shown := storage.RedactURL(rawURL)
 	q := u.Query()
 	cfg := &URLConfig{}
 	if vs, ok := q["cache_name"]; ok {
@@ -76,23 +83,21 @@ func ParseURL(rawURL string) (*URLConfig, error) {
 	return cfg, nil
 }
 
-// redactErr drops the URL from a *url.Error, which would repeat a password.
-func redactErr(err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err
-	}
-	return err
-}
-
 // OpenURL opens a Backend from a URL read by [ParseURL], with [Open] for a
-// single node and [OpenCluster] for a Cluster.
+// single node and [OpenCluster] for a Cluster. Its errors never show the
+// URL's password.
 func OpenURL(ctx context.Context, rawURL string) (*storage.Backend, error) {
 	cfg, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, storage.InvalidURL(err)
 	}
+	var b *storage.Backend
 	if cfg.Cluster != nil {
-		return OpenCluster(ctx, cfg.Cluster, &cfg.Store)
+		b, err = OpenCluster(ctx, cfg.Cluster, &cfg.Store)
+	} else {
+		b, err = Open(ctx, cfg.Node, &cfg.Store)
 	}
-	return Open(ctx, cfg.Node, &cfg.Store)
+	// The errors name the addresses, not the URL; this is for what
+	// go-redis may add to them.
+	return b, storage.RedactError(err, rawURL)
 }

@@ -1,9 +1,7 @@
 package sqlitestore
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -95,6 +93,9 @@ func buildConfig(path string, params url.Values, opts *Options, source string) (
 	if c.readOnly {
 		c.create, c.setWAL = false, false
 	}
+	if !c.params.Has("vfs") {
+		c.params.Set("vfs", privateVFS)
+	}
 
 	// Pragmas: the caller's, in the caller's order, plus the store's own
 	// where the caller set none. busy_timeout goes first, as SQLite advises.
@@ -182,20 +183,14 @@ func (c *config) prepareDir() error {
 		}
 		return nil
 	}
-	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
+	// A cache holds what its responses said: a new database file is the
+	// user's alone (0600), and so are the directories created for it (0700);
+	// an existing directory keeps its mode. The journal, WAL and -shm files
+	// are created 0600 by privateVFS.
+	if err := fspath.MkdirPrivate(filepath.Dir(c.path)); err != nil {
 		return fmt.Errorf("sqlitestore: create the directory of %s: %w", c.path, err)
 	}
-	// A cache holds what its responses said: a new database file is the
-	// user's alone, and so is a directory created for it. (SQLite creates its
-	// -wal and -shm files afresh, under the process's umask; the directory is
-	// what keeps them private.)
-	f, err := os.OpenFile(c.path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-	switch {
-	case err == nil:
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("sqlitestore: create %s: %w", c.path, err)
-		}
-	case !errors.Is(err, fs.ErrExist):
+	if _, err := createPrivate(c.path); err != nil {
 		return fmt.Errorf("sqlitestore: create %s: %w", c.path, err)
 	}
 	return nil

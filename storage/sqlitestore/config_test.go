@@ -108,8 +108,15 @@ func TestDSN(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "file:///d/with%20space%3F%23%25/c.sqlite?_pragma=busy_timeout%285000%29&_pragma=synchronous%28normal%29&mode=ro"
+	want := "file:///d/with%20space%3F%23%25/c.sqlite?_pragma=busy_timeout%285000%29&_pragma=synchronous%28normal%29&mode=ro&vfs=" + privateVFS
 	if got := c.dsn(); got != want {
 		t.Errorf("dsn() = %q, want %q", got, want)
+	}
+	// A VFS the caller names replaces the store's own.
+	if c, err = newConfig("file:/d/c.sqlite?vfs=os", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.params["vfs"]; len(got) != 1 || got[0] != "os" {
+		t.Errorf("vfs parameters = %q, want [os]", got)
 	}
 }

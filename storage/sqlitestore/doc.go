@@ -10,7 +10,9 @@
 //   - ".sqlite" is appended when the file name has no extension
 //     ("~/.cache/myapp" opens ~/.cache/myapp.sqlite; "cache.db" stays);
 //   - missing parent directories are created with mode 0700 (never for a
-//     read-only open);
+//     read-only open); existing ones keep their mode;
+//   - the database file and the journal, WAL and -shm files SQLite creates
+//     next to it get mode 0600, whatever the umask;
 //   - it may be a SQLite "file:" URI instead, whose query carries connection
 //     options: "file:/var/cache/app.sqlite?mode=ro&_pragma=busy_timeout(10000)".
 //
@@ -40,7 +42,8 @@
 //	mode=ro|rw|rwc       SQLite's open mode; ro opens read-only
 //	immutable=1          SQLite's immutable flag (also read-only)
 //	cache, nolock, psow, vfs
-//	                     SQLite's other URI parameters
+//	                     SQLite's other URI parameters; a vfs replaces the
+//	                     store's own, which creates the files 0600
 //	_pragma=NAME(VALUE)  a PRAGMA run on every new connection, repeatable;
 //	                     one for busy_timeout, synchronous or journal_mode
 //	                     replaces the store's own setting

@@ -545,8 +545,14 @@ func testViewReader(t *testing.T, s storage.Storage) {
 	if !ok {
 		t.Fatal("the storage does not implement storage.ViewReader")
 	}
+	ow, ok := s.(storage.OwnedWriter)
+	if !ok {
+		t.Fatal("the storage implements storage.ViewReader without storage.OwnedWriter: views are of owned values")
+	}
 	ctx := ctxFor(t)
-	mustWrite(t, s, "k", []byte("first"))
+	if err := ow.WriteOwned(ctx, "k", []byte("first"), time.Time{}); err != nil {
+		t.Fatalf("WriteOwned: %v", err)
+	}
 	view, err := vr.ReadView(ctx, "k")
 	if err != nil || string(view) != "first" {
 		t.Fatalf("ReadView = (%q, %v), want first", view, err)
@@ -555,6 +561,11 @@ func testViewReader(t *testing.T, s storage.Storage) {
 	mustWrite(t, s, "k", []byte("other"))
 	if string(view) != "first" {
 		t.Fatalf("a view changed to %q after the key was overwritten", view)
+	}
+	// A value that did not come from WriteOwned may have come from anywhere:
+	// it is not handed out as a view, which the core would trust.
+	if v, err := vr.ReadView(ctx, "k"); !errors.Is(err, storage.ErrNoView) {
+		t.Fatalf("ReadView of a value stored by Write = (%q, %v), want storage.ErrNoView", v, err)
 	}
 	if _, err := vr.ReadView(ctx, "missing"); !errors.Is(err, storage.ErrNotFound) {
 		t.Fatalf("ReadView of an absent key: err = %v, want storage.ErrNotFound", err)

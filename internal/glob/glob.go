@@ -1,0 +1,31 @@
+// Package glob matches the simple patterns the cache's options take (URL
+// patterns, credential names): "*" matches any run of bytes and "?" any one
+// byte; nothing else is special.
+package glob
+
+// Match reports whether s matches pattern. It runs in
+// O(len(s)*len(pattern)) at worst and never recurses, so that a hostile
+// pattern or input cannot make it slow.
+func Match(pattern, s string) bool {
+	px, sx := 0, 0
+	starPx, starSx := -1, 0
+	for sx < len(s) {
+		switch {
+		case px < len(pattern) && (pattern[px] == '?' || pattern[px] == s[sx]):
+			px++
+			sx++
+		case px < len(pattern) && pattern[px] == '*':
+			starPx, starSx = px, sx
+			px++
+		case starPx >= 0:
+			starSx++
+			px, sx = starPx+1, starSx
+		default:
+			return false
+		}
+	}
+	for px < len(pattern) && pattern[px] == '*' {
+		px++
+	}
+	return px == len(pattern)
+}

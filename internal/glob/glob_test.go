@@ -1,0 +1,40 @@
+package glob
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMatch(t *testing.T) {
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"", "", true},
+		{"", "a", false},
+		{"*", "", true},
+		{"*", "anything/at/all", true},
+		{"a?c", "abc", true},
+		{"a?c", "ac", false},
+		{"*token*", "x_auth_token_v2", true},
+		{"*token*", "toke", false},
+		{"x_amz_*", "x_amz_credential", true},
+		{"x_amz_*", "y_amz_credential", false},
+		{"api.example.com/items*", "api.example.com/items/7?x=1", true},
+		{"a*b*c", "aXXbYYc", true},
+		{"a*b*c", "aXXbYY", false},
+	} {
+		if got := Match(c.pattern, c.s); got != c.want {
+			t.Errorf("Match(%q, %q) = %v, want %v", c.pattern, c.s, got, c.want)
+		}
+	}
+}
+
+// A pathological pattern against a long input stays linear in practice:
+// this would take minutes with a backtracking matcher.
+func TestMatchDoesNotBacktrackExponentially(t *testing.T) {
+	s := strings.Repeat("a", 5000)
+	if Match(strings.Repeat("*a", 40)+"b", s) {
+		t.Fatal("matched")
+	}
+}

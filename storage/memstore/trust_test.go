@@ -1,0 +1,13 @@
+package memstore_test
+
+import (
+	"testing"
+
+	"github.com/clientcache/clientcache/internal/trusttest"
+	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/memstore"
+)
+
+func TestTrust(t *testing.T) {
+	trusttest.Run(t, func(t *testing.T) *storage.Backend { return memstore.NewBackend(nil) }, nil)
+}

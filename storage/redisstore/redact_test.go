@@ -1,0 +1,68 @@
+package redisstore_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/redisstore"
+)
+
+// TestFailedOpenHidesPassword opens URLs with a password that fail in every
+// way: they do not parse, have a bad parameter, or name a closed port.
+func TestFailedOpenHidesPassword(t *testing.T) {
+	const pw = "s3cr3tPW"
+	closed := freeAddr(t)
+	for _, tc := range []struct {
+		url     string
+		invalid bool   // a URL mistake, not an unreachable server
+		want    string // in the message
+	}{
+		{"redis://user:" + pw + "@host:port:bad/", true, "invalid port"},
+		{"redis://user:" + pw + "%zz@h/0", true, "percent-encode"},
+		{"redis://user:s3cr3t/PW@h/0", true, "percent-encode"},
+		{"redis://user:" + pw + "@h:1/0?bogus=1", true, "bogus"},
+		{"redis://user:" + pw + "@h:1/0?dial_timeout=soon", true, "dial_timeout"},
+		{"redis://user:" + pw + "@h:1/x", true, "database"},
+		{"redis://user:" + pw + "@h:1?cache_name=", true, "cache_name"},
+		{"redis://user:" + pw + "@h:1?addr=nonsense", true, "addr"},
+		{"redis:/user:" + pw + "@h/0", true, "path"}, // a slash missing: go-redis quotes the path
+		{"redis://user:" + pw + "@" + closed + "/0?cache_name=x&dial_timeout=1s", false, closed},
+		{"redis://:" + pw + "@" + closed + "/0?dial_timeout=1s", false, closed},
+		{"rediss://user:" + pw + "@" + closed + "/0?dial_timeout=1s", false, closed},
+		{"redis://user:" + pw + "@" + closed + "?addr=" + closed + "&dial_timeout=1s", false, closed}, // a Cluster
+	} {
+		t.Run(tc.url, func(t *testing.T) {
+			t.Parallel()
+			for name, open := range map[string]func(context.Context, string) (*storage.Backend, error){
+				"storage.Open": storage.Open,
+				"OpenURL":      redisstore.OpenURL,
+			} {
+				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+				b, err := open(ctx, tc.url)
+				cancel()
+				if err == nil {
+					b.Close()
+					t.Fatalf("%s succeeded", name)
+				}
+				if strings.Contains(err.Error(), "s3cr3t") {
+					t.Errorf("%s error %q shows the password", name, err)
+				}
+				if !strings.Contains(err.Error(), tc.want) {
+					t.Errorf("%s error %q does not mention %q", name, err, tc.want)
+				}
+				if got := errors.Is(err, storage.ErrInvalidURL); got != tc.invalid {
+					t.Errorf("%s error %q: errors.Is(ErrInvalidURL) = %v, want %v", name, err, got, tc.invalid)
+				}
+			}
+			if tc.invalid {
+				if _, err := redisstore.ParseURL(tc.url); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+					t.Errorf("ParseURL error = %v, want one without the password", err)
+				}
+			}
+		})
+	}
+}
