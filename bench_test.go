@@ -96,3 +96,27 @@ func BenchmarkNoCache(b *testing.B) {
 		roundTrip(b, http.DefaultTransport, req)
 	}
 }
+
+// BenchmarkHitWithCredentials is BenchmarkHit for a request with an
+// Authorization header: its key and lookup include the keyed digest of the
+// credentials.
+func BenchmarkHitWithCredentials(b *testing.B) {
+	body := strings.Repeat("x", 2<<10)
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body)
+	}))
+	defer origin.Close()
+	tr, err := clientcache.NewTransport(memstore.NewBackend(nil), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, origin.URL+"/item?id=1", nil)
+	req.Header.Set("Authorization", "Bearer 0123456789abcdef0123456789abcdef")
+	roundTrip(b, tr, req)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		roundTrip(b, tr, req)
+	}
+}

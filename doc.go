@@ -35,13 +35,36 @@
 //
 // # Keys
 //
-// The key is the SHA-256 of the method, the normalised URL (scheme and host
-// lower-cased, default port and fragment dropped, query sorted), the body and
-// the headers named by Options.MatchHeaders. Options.IgnoredParams are left
-// out of the key and redacted in what is stored; credentials (Authorization,
-// Proxy-Authorization, Cookie, common API-key parameters) are never stored in
-// clear. A stored response with a Vary header is only reused for requests
-// with the same values of the fields it names.
+// The key is the SHA-256 of the method, the normalised URL, the body, the
+// headers named by Options.MatchHeaders and, for a request that carries
+// credentials, a keyed digest of them. The URL is normalised only where that
+// cannot merge two resources: scheme and host lower-cased, default port,
+// fragment and user information dropped, parameters ordered by name with
+// repeated ones kept in their order and every parameter kept byte for byte.
+// Options.IgnoredParams are left out of the key and redacted in what is
+// stored.
+//
+// # Credentials
+//
+// Authorization, Proxy-Authorization, Cookie, user information in the URL
+// and the headers and parameters of one list of credential names (X-Api-Key,
+// access_token, X-Amz-Signature, any name containing token, secret,
+// signature or password..., extended by Options.Credentials) are
+// credentials. A request that carries credentials never shares a stored
+// response with a request carrying other credentials or none: an HMAC-SHA256
+// of them, under a secret kept in the store (or Options.KeySecret), is part
+// of its key. What is stored of them, for a response whose Vary names one,
+// is that digest, compared in constant time; they are never stored, logged
+// or put in a key in clear. Options.ShareAcrossCredentials lets a cache with
+// one user share responses across credentials. A shared cache does not store
+// responses that set cookies (Options.AllowSetCookie), and never replays a
+// Set-Cookie. docs/SECURITY.md has the threat model.
+//
+// # Integrity
+//
+// Each stored entry carries its body's length and a CRC-32C of the whole: a
+// value cut short, damaged or written by something else is a miss, and is
+// deleted.
 //
 // # Backends
 //
@@ -66,8 +89,10 @@
 // (Options.Logger) and the request goes to the network. An entry that cannot
 // be decoded is a miss and is deleted. Every response says what the cache did
 // in an RFC 9211 Cache-Status header (for example "clientcache; hit; ttl=42"
-// or "clientcache; fwd=uri-miss; stored"), and StatusOf returns the same as a
-// Status. Management calls (Cache) return errors that wrap the store's error
+// or "clientcache; fwd=uri-miss"), and StatusOf returns the same as a
+// Status. A response from the origin is stored once its body has been read to
+// the end, after the header was sent: StatusOf, asked then, says whether it
+// was (Status.Stored) or why not (Status.NotStored). Management calls (Cache) return errors that wrap the store's error
 // once with the operation and key. Bad options fail NewTransport and
 // NewSession with an error wrapping ErrInvalidOptions.
 package clientcache

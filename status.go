@@ -70,8 +70,8 @@ const (
 	NotStoredAbandoned = "abandoned"
 )
 
-// outcome is what became of storing a response: 0 while unknown, else an
-// index in outcomes.
+// outcome is what became of storing a response: 0 while unknown; the
+// reasons it was not stored index notStoredReasons.
 type outcome int32
 
 const (

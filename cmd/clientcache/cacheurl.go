@@ -63,17 +63,21 @@ func sqliteURL(path string) string {
 // openCache opens the store rawURL names. A URL without a registered scheme
 // is a usage error (exit 2); a store that cannot be opened (a server down, a
 // file it may not create) is an ordinary error (exit 1).
+//
+// No message shows the URL's password: the URL appears as redactURL shows
+// it, and errors go through storage.RedactError.
 func openCache(ctx context.Context, rawURL string) (*storage.Backend, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, usagef("--cache %q is not a URL (%v); use one of %s", rawURL, unwrapURLError(err), schemeList())
+		return nil, usagef("--cache %q is not a URL (%v); use one of %s", redactURL(rawURL), unwrapURLError(storage.RedactError(err, rawURL)), schemeList())
 	}
 	if u.Scheme == "" {
 		hint := ""
-		if filepath.IsAbs(rawURL) {
+		// Not for //user:password@host, which is no file either.
+		if filepath.IsAbs(rawURL) && redactURL(rawURL) == rawURL {
 			hint = fmt.Sprintf(" (for a SQLite file: --cache %s)", sqliteURL(rawURL))
 		}
-		return nil, usagef("--cache %q has no scheme%s; use one of %s", rawURL, hint, schemeList())
+		return nil, usagef("--cache %q has no scheme%s; use one of %s", redactURL(rawURL), hint, schemeList())
 	}
 	if !slices.Contains(storage.Schemes(), strings.ToLower(u.Scheme)) {
 		return nil, usagef("unknown cache URL scheme %q in --cache %q; use one of %s", u.Scheme, redactURL(rawURL), schemeList())
@@ -89,18 +93,10 @@ func openCache(ctx context.Context, rawURL string) (*storage.Backend, error) {
 }
 
 // redactURL hides the password of a cache URL (redis://user:secret@host),
-// and otherwise leaves it as the user wrote it (url.URL.Redacted would turn
-// memory:// into memory:).
-func redactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, has := u.User.Password(); !has {
-		return raw
-	}
-	return u.Redacted()
-}
+// also where url.Parse misreads it (user:secret@host, a password with an
+// unescaped '/'), and otherwise leaves the URL as the user wrote it
+// (url.URL.Redacted would turn memory:// into memory:).
+func redactURL(raw string) string { return storage.RedactURL(raw) }
 
 // unwrapURLError drops url.Parse's repetition of the whole input.
 func unwrapURLError(err error) error {

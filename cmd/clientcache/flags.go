@@ -7,12 +7,18 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"unicode"
+
+	"github.com/clientcache/clientcache"
 )
 
-// commonFlags are the flags every command takes.
+// commonFlags are the flags every command takes, and the key flags of the
+// commands that derive cache keys (command.keyed).
 type commonFlags struct {
 	cache   string
 	verbose bool
+	// credentials are the --credential names: Options.Credentials.
+	credentials stringList
 }
 
 // newFlagSet returns the flag set of command c with the common flags
@@ -25,15 +31,60 @@ func newFlagSet(c *command) (*flag.FlagSet, *commonFlags) {
 	common := &commonFlags{}
 	fs.StringVar(&common.cache, "cache", "", "")
 	fs.BoolVar(&common.verbose, "v", false, "")
+	if c.keyed {
+		fs.Var(&common.credentials, "credential", "")
+	}
 	return fs, common
 }
 
-// commonFlagsHelp describes the flags of newFlagSet, for command usage.
-func commonFlagsHelp() string {
-	return `  --cache URL           the store to use; default: $` + cacheEnv + ` when set, else
+// credentialFlagHelp describes --credential, for the usage of the commands
+// that take it.
+const credentialFlagHelp = `  --credential NAME     a request header or query parameter that carries
+                        credentials, besides the built-in ones (Authorization,
+                        Cookie, api_key, key, sig, *token*, *secret*...); "*"
+                        matches any run of characters; repeatable. Requests
+                        with other values of it, or without it, never share a
+                        stored response, and its values are never stored or
+                        logged in clear. They change the keys: give the same
+                        names to get, show, delete and proxy on one cache
+`
+
+// commonFlagsHelp describes the flags of newFlagSet for c, for its usage.
+func commonFlagsHelp(c *command) string {
+	var s string
+	if c.keyed {
+		s = credentialFlagHelp
+	}
+	return s + `  --cache URL           the store to use; default: $` + cacheEnv + ` when set, else
                         ` + defaultCacheShown() + `
   -v                    also log the cache's debug messages to stderr
 `
+}
+
+// checkCredentialNames returns a usage error for a --credential value that
+// is not a name: empty, with spaces or control characters, or with the
+// value it was meant to stand for ("X-Tenant: a", "tenant=a").
+func checkCredentialNames(c *command, names []string) error {
+	for _, name := range names {
+		bad := strings.ContainsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+		switch {
+		case name == "" || bad:
+			return usagef("%s: --credential %q: want a header or query parameter name without spaces, such as X-Tenant or tenant_id (\"*\" matches any run of characters)", c.name, name)
+		case strings.ContainsAny(name, ":="):
+			return usagef("%s: --credential %q: give the name only, without a value, such as --credential X-Tenant", c.name, name)
+		}
+	}
+	return nil
+}
+
+// optionsError is the error of c when clientcache refused its Options: they
+// come from its flags, so one wrapping clientcache.ErrInvalidOptions is a
+// usage error (exit 2), which says what to fix.
+func optionsError(c *command, err error) error {
+	if errors.Is(err, clientcache.ErrInvalidOptions) {
+		return usagef("%s: %s; run 'clientcache %s -h' for its flags", c.name, strings.TrimPrefix(err.Error(), "clientcache: "), c.name)
+	}
+	return fmt.Errorf("clientcache: %s: %w", c.name, err)
 }
 
 // parseArgs parses args with fs and returns the arguments that are not
@@ -63,6 +114,9 @@ func parseArgs(e *env, c *command, fs *flag.FlagSet, common *commonFlags, args [
 		}
 		positional = append(positional, rest[0])
 		args = rest[1:]
+	}
+	if err := checkCredentialNames(c, common.credentials); err != nil {
+		return nil, err
 	}
 	if common.verbose {
 		e.level.Set(slog.LevelDebug)
@@ -98,7 +152,7 @@ func printCommandUsage(w io.Writer, c *command) {
 		fmt.Fprintf(w, "\n%s", c.help)
 	}
 	if c.name != "help" && c.name != "version" {
-		fmt.Fprintf(w, "\nFlags:\n%s%s", c.flags, commonFlagsHelp())
+		fmt.Fprintf(w, "\nFlags:\n%s%s", c.flags, commonFlagsHelp(c))
 	}
 }
 

@@ -22,7 +22,16 @@ Flags may come before or after the URL.
 
 With -i the status line and headers of the final response come first, then a
 blank line; its Cache-Status header (RFC 9211) says what the cache did, e.g.
-"clientcache; hit; ttl=3542" or "clientcache; fwd=uri-miss; stored".
+"clientcache; hit; ttl=3542" or "clientcache; fwd=uri-miss". It cannot say
+whether a response from the origin was stored: that is known only once its
+body has been read. When the cache meant to store it and could not, one line
+on stderr says why after the body, such as
+"clientcache: the response was not stored: read-only" (or too-large, or
+store-error); the exit status stays 0.
+
+Requests carrying credentials (Authorization, Cookie, an api_key parameter,
+the --credential names...) never share a stored response with requests
+carrying other credentials or none, unless --share-credentials is given.
 
 The request's own Cache-Control is honoured: -H 'Cache-Control: no-cache'
 revalidates the stored response, 'no-store' bypasses the cache,
@@ -40,8 +49,13 @@ revalidates the stored response, 'no-store' bypasses the cache,
                         a Go duration (90s, 1h30m), a number of seconds, never,
                         or 0 (stored already stale: revalidated on each use).
                         Default: never
+  --share-credentials   leave credentials out of the key: requests with
+                        different credentials, or none, share stored responses.
+                        Only for a cache with a single user: anyone may then be
+                        served what was fetched with anyone's credentials
 `,
-	run: runGet,
+	keyed: true,
+	run:   runGet,
 }
 
 func runGet(ctx context.Context, e *env, c *command, args []string) error {
@@ -49,7 +63,7 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 	var (
 		method, expire string
 		headers, data  stringList
-		include        bool
+		include, share bool
 	)
 	for _, name := range []string{"X", "request"} {
 		fs.StringVar(&method, name, "", "")
@@ -64,6 +78,7 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 		fs.BoolVar(&include, name, false, "")
 	}
 	fs.StringVar(&expire, "expire-after", "", "")
+	fs.BoolVar(&share, "share-credentials", false, "")
 	pos, err := parseArgs(e, c, fs, common, args)
 	if err != nil {
 		return err
@@ -80,7 +95,12 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := &clientcache.Options{Logger: e.logger, AutoClose: true}
+	opts := &clientcache.Options{
+		Credentials:            common.credentials,
+		ShareAcrossCredentials: share,
+		Logger:                 e.logger,
+		AutoClose:              true,
+	}
 	if r.hasBody {
 		// A body means an API call such as a search: cache it, keyed on
 		// the body, as requests-cache's allowable_methods does.
@@ -89,7 +109,7 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 	s, err := clientcache.NewSession(b, opts)
 	if err != nil {
 		_ = b.Close()
-		return fmt.Errorf("clientcache: get: %w", err)
+		return optionsError(c, err)
 	}
 	defer func() {
 		if err := s.Close(); err != nil {
@@ -133,6 +153,12 @@ func fetch(ctx context.Context, e *env, s *clientcache.Session, r *getRequest) e
 			return fmt.Errorf("clientcache: writing the body: %w", out.err)
 		}
 		return fmt.Errorf("clientcache: reading the body of %s: %w", resp.Request.URL.Redacted(), err)
+	}
+	// Only now is it known whether the response was stored: Cache-Status,
+	// sent before the body, cannot say. The response arrived all the same:
+	// a warning, not an error.
+	if why := clientcache.StatusOf(resp).NotStored; why != "" {
+		fmt.Fprintf(e.stderr, "clientcache: the response was not stored: %s\n", why)
 	}
 	return nil
 }

@@ -22,8 +22,10 @@ func TestGetStoresThenHits(t *testing.T) {
 			path := "/" + form.name
 			first := cli(t, "get", "-i", "--cache", form.cache, o.URL+path)
 			first.want(t, 0, "HTTP/1.1 200 OK\n", "Content-Type: text/plain; charset=utf-8\n", "\n\nbody of "+path+"\n")
-			if got := cacheStatus(t, first); got != "clientcache; fwd=uri-miss; stored" {
-				t.Errorf("first Cache-Status = %q, want a stored miss", got)
+			// Sent before the body, which is what gets stored: the header
+			// cannot say "stored". The hit below shows it was.
+			if got := cacheStatus(t, first); got != "clientcache; fwd=uri-miss" || first.stderr != "" {
+				t.Errorf("first Cache-Status = %q, stderr %q; want a miss, and no not-stored line", got, first.stderr)
 			}
 			second := cli(t, "get", "-i", "--cache", form.cache, o.URL+path)
 			second.want(t, 0, "HTTP/1.1 200 OK\n", "Age: ", "\n\nbody of "+path+"\n")
@@ -49,8 +51,8 @@ func TestGetMemoryCache(t *testing.T) {
 	for range 2 {
 		r := cli(t, "get", "-i", "--cache", "memory://", o.URL+"/mem")
 		r.want(t, 0, "body of /mem\n")
-		if got := cacheStatus(t, r); got != "clientcache; fwd=uri-miss; stored" {
-			t.Errorf("Cache-Status = %q, want a stored miss", got)
+		if got := cacheStatus(t, r); got != "clientcache; fwd=uri-miss" || r.stderr != "" {
+			t.Errorf("Cache-Status = %q, stderr %q; want a miss, stored (no not-stored line)", got, r.stderr)
 		}
 	}
 	if n := o.count("GET /mem"); n != 2 {
@@ -84,9 +86,10 @@ func TestGetData(t *testing.T) {
 	cache := sqliteCache(t)
 	first := cli(t, "get", "-i", "--cache", cache, "-d", "a=1", "-d", "b=2", bin.URL+"/post")
 	first.want(t, 0, `"form": {`, `"a": [`, `"b": [`, `application/x-www-form-urlencoded`)
-	if got := cacheStatus(t, first); !strings.Contains(got, "stored") {
-		t.Errorf("POST Cache-Status = %q, want stored (POST is cached with -d)", got)
+	if got := cacheStatus(t, first); got != "clientcache; fwd=uri-miss" || first.stderr != "" {
+		t.Errorf("POST Cache-Status = %q, stderr %q; want a miss (POST is cached with -d: the same POST next is a hit)", got, first.stderr)
 	}
+	cli(t, "stats", "--cache", cache).want(t, 0, "responses: 1\n")
 	if got := cacheStatus(t, cli(t, "get", "-i", "--cache", cache, "-d", "a=1", "-d", "b=2", bin.URL+"/post")); got != "clientcache; hit" {
 		t.Errorf("same POST again: Cache-Status = %q, want a hit", got)
 	}
@@ -154,10 +157,19 @@ func TestGetErrorStatusIsSuccess(t *testing.T) {
 	for _, code := range []string{"404", "500"} {
 		r := cli(t, "get", "-i", "--cache", cache, o.URL+"/status/"+code)
 		r.want(t, 0, "HTTP/1.1 "+code+" ", "status "+code+"\n")
-		if got := cacheStatus(t, r); strings.Contains(got, "stored") {
-			t.Errorf("status %s was stored (%q); only 200 is", code, got)
+		// Never meant to be stored: no not-stored line either.
+		if got := cacheStatus(t, r); got != "clientcache; fwd=uri-miss" || r.stderr != "" {
+			t.Errorf("status %s: Cache-Status %q, stderr %q; want a miss", code, got, r.stderr)
+		}
+		again := cli(t, "get", "-i", "--cache", cache, o.URL+"/status/"+code)
+		if got := cacheStatus(t, again); got != "clientcache; fwd=uri-miss" {
+			t.Errorf("status %s again: Cache-Status %q, want a miss: only 200 is stored", code, got)
+		}
+		if n := o.count("GET /status/" + code); n != 2 {
+			t.Errorf("origin saw %d requests for status %s, want 2", n, code)
 		}
 	}
+	cli(t, "stats", "--cache", cache).want(t, 0, "responses: 0\n")
 }
 
 func TestGetExpireAfter(t *testing.T) {
@@ -178,8 +190,13 @@ func TestGetExpireAfter(t *testing.T) {
 	// 0: stored already stale, so the next get goes to the origin.
 	cli(t, "get", "--expire-after", "0", "--cache", cache, o.URL+"/zero").want(t, 0)
 	r := cli(t, "get", "-i", "--cache", cache, o.URL+"/zero")
-	if got := cacheStatus(t, r); got != "clientcache; fwd=stale; stored" {
-		t.Errorf("get after --expire-after 0: Cache-Status = %q, want fwd=stale", got)
+	if got := cacheStatus(t, r); got != "clientcache; fwd=stale" || r.stderr != "" {
+		t.Errorf("get after --expire-after 0: Cache-Status = %q, stderr %q; want fwd=stale", got, r.stderr)
+	}
+	// The refetched response was stored, under the default expiry (never):
+	// the next get is a hit.
+	if got := cacheStatus(t, cli(t, "get", "-i", "--cache", cache, o.URL+"/zero")); got != "clientcache; hit" {
+		t.Errorf("third get of /zero: Cache-Status = %q, want a hit on the refetched response", got)
 	}
 	if n := o.count("GET /zero"); n != 2 {
 		t.Errorf("origin saw %d requests for /zero, want 2", n)
@@ -306,12 +323,14 @@ func TestGetVerbose(t *testing.T) {
 	dir := filepath.ToSlash(filepath.Join(t.TempDir(), "ro"))
 	cli(t, "get", "--cache", "file://"+dir, o.URL+"/x").want(t, 0) // creates the directory
 	readOnly := "file://" + dir + "?mode=ro"
-	if r := cli(t, "get", "--cache", readOnly, o.URL+"/quiet"); r.code != 0 || r.stderr != "" {
-		t.Errorf("without -v: status %d, stderr %q", r.code, r.stderr)
+	// Without -v only the line saying the response was not stored.
+	notStored := "clientcache: the response was not stored: read-only\n"
+	if r := cli(t, "get", "--cache", readOnly, o.URL+"/quiet"); r.code != 0 || r.stderr != notStored {
+		t.Errorf("without -v: status %d, stderr %q; want only %q", r.code, r.stderr, notStored)
 	}
 	r := cli(t, "get", "-v", "--cache", readOnly, o.URL+"/loud")
 	r.want(t, 0, "body of /loud\n")
-	if !strings.Contains(r.stderr, "level=DEBUG") || !strings.Contains(r.stderr, "read-only") {
-		t.Errorf("with -v: stderr %q lacks the debug message", r.stderr)
+	if !strings.Contains(r.stderr, "level=DEBUG") || !strings.Contains(r.stderr, "read-only") || !strings.HasSuffix(r.stderr, "\n"+notStored) {
+		t.Errorf("with -v: stderr %q lacks the debug message or the not-stored line", r.stderr)
 	}
 }

@@ -3,16 +3,21 @@
 //
 // Usage:
 //
-//	clientcache get [-X METHOD] [-H 'Name: value']... [-d DATA] [-i] [--expire-after D|never] URL
+//	clientcache get [-X METHOD] [-H 'Name: value']... [-d DATA] [-i] [--expire-after D|never] [--share-credentials] URL
 //	clientcache urls [--expired]
 //	clientcache show URL
 //	clientcache delete URL...
 //	clientcache clear
 //	clientcache prune
 //	clientcache stats
-//	clientcache proxy --upstream URL [--listen ADDR] [--shared] [--cache-control=false]
+//	clientcache proxy --upstream URL [--listen ADDR] [--shared] [--allow-set-cookie] [--cache-control=false] [--share-credentials]
 //	clientcache help [COMMAND]
 //	clientcache version
+//
+// get, show, delete and proxy also take --credential NAME (repeatable): a
+// request header or query parameter that carries credentials, besides the
+// built-in ones (Authorization, Cookie, api_key...). Requests with
+// different credentials never share a stored response.
 //
 // Every command takes --cache URL, the store to use: memory://,
 // file:///abs/dir, sqlite:///abs/path.sqlite,
@@ -23,8 +28,9 @@
 // (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux).
 //
 // Exit status: 0 on success (for get: a response arrived, whatever its
-// status code), 1 when the network or the store failed, 2 for a usage error
-// (a bad flag, a missing argument, an unknown command or cache URL scheme).
+// status code, stored or not: a line on stderr says when it was not), 1 when
+// the network or the store failed, 2 for a usage error (a bad flag, a
+// missing argument, an unknown command or cache URL scheme).
 //
 // docs/cli.md in the repository has examples.
 package main
@@ -66,7 +72,10 @@ type command struct {
 	summary  string // one line, for the command list
 	help     string // what -h adds below the synopsis: details, examples
 	flags    string // the command's own flags, one "  -x ARG  what" line each
-	run      func(ctx context.Context, e *env, c *command, args []string) error
+	// keyed: the command derives cache keys from URLs or requests, so it
+	// takes the flags that change them (--credential; see newFlagSet).
+	keyed bool
+	run   func(ctx context.Context, e *env, c *command, args []string) error
 }
 
 // commands lists the subcommands in the order usage shows them.

@@ -136,6 +136,21 @@ func cacheStatus(t *testing.T, r result) string {
 	return ""
 }
 
+// The Cache-Status of a miss and of a hit. A response fetched from the
+// origin is stored once its body has been read, after the header was sent:
+// a miss never says "stored" (HEAD and 304 revalidations, stored before the
+// response is returned, may).
+const (
+	miss = "clientcache; fwd=uri-miss"
+	hit  = "clientcache; hit"
+)
+
+// statusIs reports whether the Cache-Status got is want: a miss exactly, a
+// hit with or without a ttl.
+func statusIs(got, want string) bool {
+	return got == want || want == hit && strings.HasPrefix(got, hit+"; ttl=")
+}
+
 // origin is a loopback HTTP server that counts the requests reaching it.
 type origin struct {
 	*httptest.Server

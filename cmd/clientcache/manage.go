@@ -31,8 +31,13 @@ var deleteCommand = &command{
 	name:     "delete",
 	synopsis: "URL...",
 	summary:  "delete the stored responses to GET and HEAD of each URL",
-	help:     "Redirects that led to them are forgotten too. URLs that are not cached are\nnamed, and not an error.\n",
-	run:      runDelete,
+	help: `Redirects that led to them are forgotten too. URLs that are not cached are
+named, and not an error. A URL whose query carries credentials (api_key=...,
+or a --credential name) is found with the --credential names it was stored
+with.
+`,
+	keyed: true,
+	run:   runDelete,
 }
 
 var clearCommand = &command{
@@ -83,10 +88,10 @@ func parseManaged(ctx context.Context, e *env, c *command, args []string, nargs 
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := clientcache.NewTransport(b, &clientcache.Options{Logger: e.logger})
+	t, err := clientcache.NewTransport(b, &clientcache.Options{Credentials: common.credentials, Logger: e.logger})
 	if err != nil {
 		_ = b.Close()
-		return nil, nil, fmt.Errorf("clientcache: %s: %w", c.name, err)
+		return nil, nil, optionsError(c, err)
 	}
 	return &managed{cache: t.Cache(), backend: b, where: redactURL(where)}, pos, nil
 }
@@ -219,7 +224,7 @@ func runStats(ctx context.Context, e *env, c *command, args []string) error {
 			st.expired++
 		}
 	}
-	if st.redirects, err = m.backend.Redirects.Size(ctx); err != nil {
+	if st.redirects, err = m.cache.Aliases(ctx); err != nil {
 		return fmt.Errorf("clientcache: stats: counting redirects: %w", err)
 	}
 	_, err = fmt.Fprintf(e.stdout, "cache:     %s\nresponses: %d\nexpired:   %d\nbytes:     %d (%s)\nredirects: %d\n",

@@ -43,8 +43,12 @@ the store. A request the upstream does not answer gets 502 Bad Gateway.
 HTTP caching rules (RFC 9111: Cache-Control, Expires, validation, Vary,
 invalidation by unsafe methods) decide what is stored and reused, as the cache
 of one user (a private cache) unless --shared is given: with several users
-behind the proxy, --shared stops it storing responses marked private or
-answering requests with Authorization.
+behind the proxy, --shared stops it storing responses marked private, answers
+to requests with Authorization (unless the response allows it) and responses
+that set cookies (unless --allow-set-cookie). Either way, requests carrying
+credentials (Authorization, Cookie, an api_key parameter, the --credential
+names...) never share a stored response with requests carrying other
+credentials or none, unless --share-credentials is given.
 
 One line per request goes to stderr (method, path, status, bytes, duration,
 cache status). SIGINT or SIGTERM stops accepting connections and lets the
@@ -61,6 +65,16 @@ Example:
   --listen ADDR         the address to serve on, HOST:PORT (port 0 picks a free
                         one, printed at start). Default: ` + defaultListen + `
   --shared              be a shared cache (RFC 9111), for several users
+  --allow-set-cookie    with --shared, store responses that set cookies too,
+                        without their Set-Cookie field (only the client whose
+                        request fetched one receives the cookie). Without
+                        --shared it changes nothing: a private cache stores
+                        such responses, cookie included
+  --share-credentials   leave credentials out of the key: requests with
+                        different credentials, or none, share stored responses.
+                        Only for a single user behind the proxy (or responses
+                        that are the same for everyone): anyone may then be
+                        served what was fetched with anyone's credentials
   --cache-control=false ignore the HTTP caching rules: store every GET and HEAD
                         200 response and reuse it until --expire-after
   --expire-after D      how long responses stay fresh when the server does not
@@ -69,27 +83,32 @@ Example:
                         Default: the server decides; never with
                         --cache-control=false
 `,
-	run: runProxy,
+	keyed: true,
+	run:   runProxy,
 }
 
 // proxyConfig is the proxy's command line, checked.
 type proxyConfig struct {
-	listen       string
-	upstream     *url.URL
-	shared       bool
-	cacheControl bool
-	expireAfter  time.Duration
+	listen           string
+	upstream         *url.URL
+	shared           bool
+	cacheControl     bool
+	expireAfter      time.Duration
+	allowSetCookie   bool
+	shareCredentials bool
 }
 
 func runProxy(ctx context.Context, e *env, c *command, args []string) error {
 	fs, common := newFlagSet(c)
 	var listen, upstream, expire string
-	var shared, cacheControl bool
+	var shared, cacheControl, allowSetCookie, shareCredentials bool
 	fs.StringVar(&listen, "listen", defaultListen, "")
 	fs.StringVar(&upstream, "upstream", "", "")
 	fs.BoolVar(&shared, "shared", false, "")
 	fs.BoolVar(&cacheControl, "cache-control", true, "")
 	fs.StringVar(&expire, "expire-after", "", "")
+	fs.BoolVar(&allowSetCookie, "allow-set-cookie", false, "")
+	fs.BoolVar(&shareCredentials, "share-credentials", false, "")
 	pos, err := parseArgs(e, c, fs, common, args)
 	if err != nil {
 		return err
@@ -101,6 +120,7 @@ func runProxy(ctx context.Context, e *env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
+	cfg.allowSetCookie, cfg.shareCredentials = allowSetCookie, shareCredentials
 	where, err := cacheURL(common.cache)
 	if err != nil {
 		return err
@@ -118,13 +138,16 @@ func runProxy(ctx context.Context, e *env, c *command, args []string) error {
 		}
 	}()
 	t, err := clientcache.NewTransport(b, &clientcache.Options{
-		CacheControl: cfg.cacheControl,
-		Shared:       cfg.shared,
-		ExpireAfter:  cfg.expireAfter,
-		Logger:       errLog,
+		CacheControl:           cfg.cacheControl,
+		Shared:                 cfg.shared,
+		AllowSetCookie:         cfg.allowSetCookie,
+		ExpireAfter:            cfg.expireAfter,
+		Credentials:            common.credentials,
+		ShareAcrossCredentials: cfg.shareCredentials,
+		Logger:                 errLog,
 	})
 	if err != nil {
-		return fmt.Errorf("clientcache: proxy: %w", err)
+		return optionsError(c, err)
 	}
 	defer t.CloseIdleConnections()
 	p, err := clientcache.NewReverseProxy(cfg.upstream, t, &clientcache.ProxyOptions{

@@ -18,8 +18,12 @@ var showCommand = &command{
 	name:     "show",
 	synopsis: "URL",
 	summary:  "show the stored response to a GET of URL: status, headers, times, body",
-	help:     "Exits with 1 when no response to a GET of URL is stored.\n",
-	run:      runShow,
+	help: `Exits with 1 when no response to a GET of URL is stored. A URL whose query
+carries credentials (api_key=..., or a --credential name) is found with the
+--credential names it was stored with.
+`,
+	keyed: true,
+	run:   runShow,
 }
 
 func runShow(ctx context.Context, e *env, c *command, args []string) error {
