@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -128,14 +129,14 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 			t.flights.forget(f.key, f.call)
 		}
 	}
-	store := func(whole []byte) outcome { return t.storeEntry(storeCtx, f.key, whole, e) }
-	report := func(o outcome) {
-		st.setOutcome(o)
-		if o != outcomeStored {
-			t.logNotStored(req, f.key, o)
+	store := func(whole []byte, why outcome) {
+		if whole != nil {
+			why = t.storeEntry(storeCtx, f.key, whole, e)
 		}
+		st.setOutcome(why)
+		t.logNotStored(req, f.key, why)
 	}
-	fl := newFlight(resp.Body, e, resp.ContentLength, int(t.cfg.MaxBodySize), store, end, report)
+	fl := newFlight(resp.Body, e, resp.ContentLength, int(t.cfg.MaxBodySize), store, end)
 	resp.Body = fl.newReader()
 	t.publish(f, func() *http.Response {
 		if body := fl.newReader(); body != nil {
@@ -265,7 +266,9 @@ func (t *Transport) storeEntry(ctx context.Context, key string, data []byte, e *
 	err := t.cache.write(ctx, key, data, expires)
 	switch {
 	case err == nil:
-		t.cfg.logger.DebugContext(ctx, "clientcache: response stored", "key", key, "bytes", len(data))
+		if t.cfg.logger.Enabled(ctx, slog.LevelDebug) { // no arguments to box otherwise
+			t.cfg.logger.DebugContext(ctx, "clientcache: response stored", "key", key, "bytes", len(data))
+		}
 		return outcomeStored
 	case errors.Is(err, storage.ErrReadOnly):
 		return outcomeReadOnly
@@ -278,7 +281,7 @@ func (t *Transport) storeEntry(ctx context.Context, key string, data []byte, e *
 // logNotStored tells, at debug level, why a response the cache meant to
 // store was not (a store failure is logged as a warning where it happens).
 func (t *Transport) logNotStored(req *http.Request, key string, o outcome) {
-	if o == outcomeStored || o == outcomeStoreError {
+	if o == outcomeStored || o == outcomeStoreError || !t.cfg.logger.Enabled(req.Context(), slog.LevelDebug) {
 		return
 	}
 	t.cfg.logger.DebugContext(req.Context(), "clientcache: response not stored", "url", t.cfg.logURL(req.URL), "key", key, "reason", notStoredReasons[o])

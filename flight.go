@@ -104,11 +104,12 @@ type flight struct {
 	closed   atomic.Bool // upstream closed
 	scratch  [1]byte
 
-	store    func(entry []byte) outcome // called once, with the whole sealed entry, at EOF
-	end      func()                     // called once, when no new reader may join
-	ended    bool
-	report   func(outcome) // called once, with what became of storing the entry
-	reported bool
+	// store is called once: at EOF with the whole sealed entry, to store
+	// it, or with nil and the reason the entry will not be stored.
+	store  func(entry []byte, why outcome)
+	stored bool
+	end    func() // called once, when no new reader may join
+	ended  bool
 }
 
 const minReadSize = 16 << 10
@@ -116,21 +117,22 @@ const minReadSize = 16 << 10
 // newFlight starts collecting upstream's body behind the encoding of e (whose
 // Body is ignored). With a known length the whole entry, trailer included,
 // gets one allocation.
-func newFlight(upstream io.ReadCloser, e *entry.Entry, contentLength int64, limit int, store func([]byte) outcome, end func(), report func(outcome)) *flight {
+func newFlight(upstream io.ReadCloser, e *entry.Entry, contentLength int64, limit int, store func([]byte, outcome), end func()) *flight {
 	size := minReadSize
 	if contentLength >= 0 && contentLength <= int64(limit) {
 		size = int(contentLength)
 	}
 	buf := e.AppendPrefix(make([]byte, 0, e.PrefixSize()+size+entry.TrailerSize))
 	return &flight{upstream: upstream, buf: buf, start: len(buf), limit: limit,
-		storing: true, joinable: true, store: store, end: end, report: report}
+		storing: true, joinable: true, store: store, end: end}
 }
 
-// settle reports, once, what became of storing the entry. f.mu is held.
-func (f *flight) settle(o outcome) {
-	if !f.reported {
-		f.reported = true
-		f.report(o)
+// settle calls store, once: with the whole entry, or with why there is
+// none. f.mu is held.
+func (f *flight) settle(whole []byte, why outcome) {
+	if !f.stored {
+		f.stored = true
+		f.store(whole, why)
 	}
 }
 
@@ -222,7 +224,7 @@ func (f *flight) checkLimit() {
 		return
 	}
 	f.storing = false
-	f.settle(outcomeTooLarge)
+	f.settle(nil, outcomeTooLarge)
 	f.stopJoining()
 	if f.readers.Load() == 1 {
 		f.single = true
@@ -248,11 +250,11 @@ func (f *flight) finish(err error) {
 		if f.storing {
 			// Sealed past len(f.buf), in the room newFlight left: the
 			// readers' view of the body is unchanged.
-			f.settle(f.store(entry.Seal(f.buf)))
+			f.settle(entry.Seal(f.buf), 0)
 		}
 	} else {
 		f.storing = false
-		f.settle(outcomeIncomplete)
+		f.settle(nil, outcomeIncomplete)
 	}
 	f.err = err
 	f.closeUpstream()
@@ -280,7 +282,7 @@ func (r *flightReader) Close() error {
 		if f.err == nil {
 			f.storing = false
 			f.err = errClosedBody
-			f.settle(outcomeAbandoned)
+			f.settle(nil, outcomeAbandoned)
 		}
 		f.stopJoining()
 		f.mu.Unlock()

@@ -170,7 +170,7 @@ func requestWithStatus(req *http.Request, st *statusContext) *http.Request {
 // header formats the status as an RFC 9211 Cache-Status member. It says
 // "stored" only of a response already stored.
 func (c *statusContext) header(now time.Time) string {
-	st := c.snapshot()
+	st := &c.Status // read in place: a hit formats one per response
 	var b strings.Builder
 	b.Grow(64)
 	b.WriteString(CacheStatusName)
@@ -187,7 +187,7 @@ func (c *statusContext) header(now time.Time) string {
 			b.WriteString("; fwd-status=304")
 		}
 	}
-	if st.Stored {
+	if outcome(c.outcome.Load()) == outcomeStored {
 		b.WriteString("; stored")
 	}
 	if st.Collapsed {

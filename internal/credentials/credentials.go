@@ -46,14 +46,15 @@ func Normalize(name string) string {
 type List struct {
 	patterns []string // normalised globs
 
-	// seen remembers answers by the name as given (header names and
-	// parameter names repeat from request to request), bounded so that
+	// seen remembers answers by the name as given (header and parameter
+	// names repeat from request to request): a map replaced, never changed,
+	// so that the hot path reads it without a lock. It is bounded, so that
 	// hostile names cannot grow it.
-	seen  sync.Map // string -> bool
-	nseen atomic.Int32
+	seen atomic.Pointer[map[string]bool]
+	mu   sync.Mutex // serialises replacements of seen
 }
 
-const maxSeen = 4096
+const maxSeen = 1024
 
 // New returns the List of the Defaults and extra, patterns where "*" matches
 // any run of characters ("*-key", "x-internal-*"), compared as Normalize
@@ -72,14 +73,32 @@ func New(extra []string) (*List, error) {
 
 // Contains reports whether name is a credential.
 func (l *List) Contains(name string) bool {
-	if v, ok := l.seen.Load(name); ok {
-		return v.(bool)
+	if m := l.seen.Load(); m != nil {
+		if found, ok := (*m)[name]; ok {
+			return found
+		}
 	}
 	n := Normalize(name)
 	found := slices.ContainsFunc(l.patterns, func(p string) bool { return glob.Match(p, n) })
-	if l.nseen.Load() < maxSeen {
-		l.nseen.Add(1)
-		l.seen.Store(name, found)
-	}
+	l.remember(name, found)
 	return found
+}
+
+// remember adds an answer to seen, in a new map, while there is room.
+func (l *List) remember(name string, found bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	old := l.seen.Load()
+	if old != nil && len(*old) >= maxSeen {
+		return
+	}
+	m := make(map[string]bool, 1)
+	if old != nil {
+		m = make(map[string]bool, len(*old)+1)
+		for k, v := range *old {
+			m[k] = v
+		}
+	}
+	m[name] = found
+	l.seen.Store(&m)
 }

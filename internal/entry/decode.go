@@ -146,6 +146,11 @@ func (d *decoder) uvarint() uint64 {
 	if d.err != nil {
 		return 0
 	}
+	// Most varints are one byte (lengths, counts): read those inline.
+	if d.pos < len(d.data) && d.data[d.pos] < 0x80 {
+		d.pos++
+		return uint64(d.data[d.pos-1])
+	}
 	v, n := binary.Uvarint(d.data[d.pos:])
 	switch {
 	case n == 0:
