@@ -90,8 +90,14 @@ func (s *secretSource) get(ctx context.Context) (*cachekey.MAC, error) {
 	if err != nil {
 		s.failedAt, s.lastError = s.now(), fmt.Errorf("%w: %w", errNoSecret, err)
 		// Logged once per attempt, not per request: requests with
-		// credentials bypass the cache until an attempt succeeds.
-		s.logger.WarnContext(ctx, "clientcache: requests with credentials bypass the cache: the key secret could not be read or created", "retry", secretRetry, "err", err)
+		// credentials bypass the cache until an attempt succeeds. A
+		// read-only store that never had a secret holds nothing stored
+		// under one: that is no failure.
+		level := slog.LevelWarn
+		if errors.Is(err, storage.ErrReadOnly) {
+			level = slog.LevelDebug
+		}
+		s.logger.Log(ctx, level, "clientcache: requests with credentials bypass the cache: the key secret could not be read or created", "retry", secretRetry, "err", err)
 		return nil, s.lastError
 	}
 	k := &knownSecret{raw: secret, mac: cachekey.NewMAC(secret)}

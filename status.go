@@ -50,7 +50,9 @@ type Status struct {
 	Forward string
 	// Detail says more, when there is more to say: "stale-if-error",
 	// "stale-while-revalidate" (a stale response served while it is
-	// revalidated in the background), "only-if-cached", "not-modified".
+	// revalidated in the background), "only-if-cached", "not-modified",
+	// "no-key-secret" (a request with credentials bypassed the cache: the
+	// key secret could not be read or created in the store).
 	Detail string
 
 	ttl time.Duration // freshness left, for Cache-Status
