@@ -14,6 +14,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -64,6 +65,9 @@ func newOrigin(t *testing.T, reply func(w http.ResponseWriter, r *http.Request, 
 
 func newSession(t *testing.T, b *storage.Backend, opts *clientcache.Options) *clientcache.Session {
 	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = testLogger(t)
+	}
 	s, err := clientcache.NewSession(b, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +77,12 @@ func newSession(t *testing.T, b *storage.Backend, opts *clientcache.Options) *cl
 		b.Close()
 	})
 	return s
+}
+
+// testLogger sends the cache's log to the test's output, shown when it
+// fails: the damage checks make it warn on purpose.
+func testLogger(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), nil))
 }
 
 type result struct {
@@ -311,6 +321,7 @@ func testNothingInClear(t *testing.T, open func(t *testing.T) *storage.Backend, 
 		{ExpireAfter: time.Hour, MatchHeaders: []string{"*"}},
 		{CacheControl: true, ShareAcrossCredentials: true},
 	} {
+		opt.Logger = testLogger(t)
 		s, err := clientcache.NewSession(b, &opt)
 		if err != nil {
 			t.Fatal(err)
