@@ -14,8 +14,8 @@ import (
 	"github.com/clientcache/clientcache/storage"
 )
 
-// Cache is the management API of a store: inspection and cleanup, the
-// seed's cache object. Session.Cache and Transport.Cache return one. Errors
+// Cache is the management API of a store: inspection and cleanup, as
+// requests-cache's session.cache. Session.Cache and Transport.Cache return one. Errors
 // wrap the store's error once, with the operation and key; errors.Is finds
 // storage.ErrNotFound and the store's own errors through them.
 type Cache struct {
@@ -64,17 +64,36 @@ func cachedResponse(key string, e *entry.Entry, size int) *CachedResponse {
 	}
 }
 
-// opError wraps a store error once with what was being done.
+// opError wraps a store error once with what was being done. An error the
+// core already wrapped is returned as it is, so that no message says the
+// operation twice.
 func opError(op, key string, err error) error {
-	if key == "" {
-		return fmt.Errorf("clientcache: %s: %w", op, err)
+	var done *cacheError
+	if errors.As(err, &done) {
+		return err
 	}
-	return fmt.Errorf("clientcache: %s %q: %w", op, key, err)
+	return &cacheError{op: op, key: key, err: err}
 }
+
+// cacheError is a store error with the operation and key the core was at.
+type cacheError struct {
+	op, key string
+	err     error
+}
+
+func (e *cacheError) Error() string {
+	if e.key == "" {
+		return "clientcache: " + e.op + ": " + e.err.Error()
+	}
+	return fmt.Sprintf("clientcache: %s %q: %v", e.op, e.key, e.err)
+}
+
+func (e *cacheError) Unwrap() error { return e.err }
 
 // storedValue is what one key holds: one entry, or the variants of a
 // response that varies.
 type storedValue struct {
+	key      string // where it was found: the key read, or its alias's target
 	single   *entry.Entry
 	variants []*entry.Entry
 	size     int // bytes in the store
@@ -127,7 +146,7 @@ func (c *Cache) readEntries(ctx context.Context, key string, view bool) (storedV
 	if err != nil {
 		return storedValue{}, opError("read", key, err)
 	}
-	v := storedValue{size: len(data)}
+	v := storedValue{key: key, size: len(data)}
 	// Every entry carries its length and checksum: a value cut short,
 	// damaged or written by something else is a miss. A view is the very
 	// slice the core wrote in this process (storage.ViewReader), which never
@@ -235,20 +254,11 @@ func (c *Cache) ContainsURL(ctx context.Context, rawURL string) (bool, error) {
 // Response returns the stored response for key (following an alias), or an
 // error wrapping storage.ErrNotFound.
 func (c *Cache) Response(ctx context.Context, key string) (*CachedResponse, error) {
-	v, err := c.readEntries(ctx, key, false)
-	if errors.Is(err, storage.ErrNotFound) {
-		// An alias: the response is stored under its target's key.
-		target, aerr := c.backend.Redirects.Read(ctx, key)
-		if aerr != nil {
-			return nil, opError("read", key, err)
-		}
-		key = string(target)
-		v, err = c.readEntries(ctx, key, false)
-	}
+	v, err := c.readAll(ctx, key, false)
 	if err != nil {
 		return nil, opError("read", key, err)
 	}
-	return cachedResponse(key, v.newest(), v.size), nil
+	return cachedResponse(v.key, v.newest(), v.size), nil
 }
 
 // ResponseForURL returns the stored response to a GET of rawURL.
@@ -407,7 +417,10 @@ func (c *Cache) deleteDanglingAliases(ctx context.Context) error {
 	return nil
 }
 
-// Size returns the number of stored responses.
+// Size returns the number of keys that hold stored responses: a response
+// stored in several Vary variants counts once, and redirect aliases are not
+// counted (see Aliases). Stale responses kept for revalidation count until
+// they are pruned.
 func (c *Cache) Size(ctx context.Context) (int, error) {
 	n, err := c.backend.Responses.Size(ctx)
 	if err != nil {
@@ -468,9 +481,19 @@ func (c *Cache) Responses(ctx context.Context) iter.Seq2[*CachedResponse, error]
 	}
 }
 
-// URLs returns the URLs of the stored responses, each once, in no particular
-// order. With unexpiredOnly, stale responses are left out.
-func (c *Cache) URLs(ctx context.Context, unexpiredOnly bool) ([]string, error) {
+// URLs returns the URLs of the stored responses, stale ones included, each
+// once, in no particular order, as stored (credentials and ignored
+// parameters redacted).
+func (c *Cache) URLs(ctx context.Context) ([]string, error) {
+	return c.urls(ctx, false)
+}
+
+// UnexpiredURLs is URLs without the responses that are stale now.
+func (c *Cache) UnexpiredURLs(ctx context.Context) ([]string, error) {
+	return c.urls(ctx, true)
+}
+
+func (c *Cache) urls(ctx context.Context, unexpiredOnly bool) ([]string, error) {
 	now := c.cfg.now()
 	seen := map[string]bool{}
 	var out []string

@@ -43,14 +43,14 @@ func TestManagementAPI(t *testing.T) {
 			if err != nil || string(r.Body) != "/a" || r.StatusCode != 200 || r.Method != "GET" || r.URL != o.URL+"/a" {
 				t.Fatalf("ResponseForURL(/a) = %+v, %v", r, err)
 			}
-			urls, err := s.Cache.URLs(ctx, false)
+			urls, err := s.Cache.URLs(ctx)
 			slices.Sort(urls)
 			if err != nil || strings.Join(urls, " ") != o.URL+"/a "+o.URL+"/b "+o.URL+"/short" {
 				t.Fatalf("URLs = %v, %v", urls, err)
 			}
 
 			clock.Advance(2 * time.Minute) // /short is now stale
-			if urls, _ := s.Cache.URLs(ctx, true); len(urls) != 2 || slices.Contains(urls, o.URL+"/short") {
+			if urls, _ := s.Cache.UnexpiredURLs(ctx); len(urls) != 2 || slices.Contains(urls, o.URL+"/short") {
 				t.Fatalf("unexpired URLs = %v", urls)
 			}
 			if n, err := s.Cache.DeleteExpired(ctx); err != nil || n != 1 {

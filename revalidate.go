@@ -1,28 +1,26 @@
 package clientcache
 
 import (
-	"context"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/clientcache/clientcache/internal/entry"
 )
-
-// backgroundTimeout bounds a background revalidation, which no caller waits
-// for.
-const backgroundTimeout = time.Minute
 
 // revalidateInBackground refreshes a stale stored response that was just
 // served under stale-while-revalidate (RFC 5861 §3). Concurrent requests for
 // the same key share one revalidation: it joins the flight group as leader or
 // not at all.
 func (t *Transport) revalidateInBackground(req *http.Request, key string, s *settings, stored *entry.Entry) {
+	ctx, finished, ok := t.background.start(req.Context())
+	if !ok {
+		return // the Transport is closed: the stale response is served as is
+	}
 	c, leader := t.flights.join(key)
 	if !leader {
+		finished()
 		return // a fetch of this key is already under way
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(req.Context()), backgroundTimeout)
 	bg := req.Clone(ctx)
 	bg.Body, bg.GetBody, bg.ContentLength = nil, nil, 0
 	bgSettings := *s
@@ -33,10 +31,8 @@ func (t *Transport) revalidateInBackground(req *http.Request, key string, s *set
 	own.Header = stored.Header.Clone()
 	f := &fetchState{key: key, s: bgSettings, stored: &own, st: newStatus(Status{Key: key}),
 		validate: hasValidators(own.Header), call: c}
-	t.background.Add(1)
 	go func() {
-		defer t.background.Done()
-		defer cancel()
+		defer finished()
 		resp, err := t.fetch(bg, f)
 		if err != nil {
 			t.cfg.logger.InfoContext(ctx, "clientcache: background revalidation failed", "url", t.cfg.logURL(req.URL), "err", err)

@@ -1,7 +1,6 @@
 package clientcache
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/cookiejar"
@@ -9,8 +8,9 @@ import (
 	"github.com/clientcache/clientcache/storage"
 )
 
-// Session is the seed's CachedSession: an *http.Client whose transport is
-// the cache. Use its Get, Post, Do and friends as usual; Cache manages what
+// Session is clientcache's CachedSession (as requests-cache and
+// aiohttp-client-cache name it): an *http.Client whose transport is the
+// cache. Use its Get, Post, Do and friends as usual; Cache manages what
 // is stored. A Session follows redirects as http.Client does and records each
 // redirected URL as an alias of the response it led to, so that the next
 // request for it is answered from the cache without the redirect.
@@ -80,16 +80,15 @@ func (s *Session) checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// Close releases idle connections and, with Options.AutoClose, closes the
-// store. Without AutoClose the store stays open for other sessions.
+// Close stops the session's background revalidations (Transport.Close: at
+// most 5 seconds), releases idle connections and, with Options.AutoClose,
+// closes the store. Without AutoClose the store stays open for other
+// sessions.
 func (s *Session) Close() error {
+	err := s.transport.Close()
 	s.Client.CloseIdleConnections()
 	if s.autoClose {
-		// Background revalidations write to the store: let them finish.
-		ctx, cancel := context.WithTimeout(context.Background(), backgroundTimeout)
-		defer cancel()
-		_ = s.transport.Wait(ctx)
-		return s.backend.Close()
+		return errors.Join(err, s.backend.Close())
 	}
-	return nil
+	return err
 }

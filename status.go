@@ -24,7 +24,8 @@ type Status struct {
 	CreatedAt time.Time
 	// Expires is when the response goes stale; zero means never.
 	Expires time.Time
-	// Expired is true when a stale response was served (stale-if-error).
+	// Expired is true whenever the response served from the store was stale:
+	// under stale-if-error, stale-while-revalidate or a request's max-stale.
 	Expired bool
 	// Revalidated is true when the origin confirmed the stored response with
 	// a 304 Not Modified.

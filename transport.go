@@ -34,8 +34,8 @@ type Transport struct {
 	backend *storage.Backend
 	cache   *Cache
 	flights flightGroup
-	// background counts revalidations that no caller waits for.
-	background sync.WaitGroup
+	// background tracks the revalidations that no caller waits for.
+	background *background
 }
 
 var _ http.RoundTripper = (*Transport)(nil)
@@ -58,7 +58,7 @@ func NewTransport(b *storage.Backend, opts *Options) (*Transport, error) {
 }
 
 func (t *Transport) setup(b *storage.Backend, cfg *config) {
-	t.cfg, t.backend = cfg, b
+	t.cfg, t.backend, t.background = cfg, b, newBackground()
 	t.cache = &Cache{cfg: cfg, backend: b, secrets: newSecretSource(cfg.KeySecret, b.Redirects, cfg.now, cfg.logger)}
 }
 
@@ -197,6 +197,7 @@ func (t *Transport) serve(req *http.Request, e *entry.Entry, st *statusContext, 
 	st.FromCache = true
 	st.Forward = ""
 	st.CreatedAt, st.Expires, st.ttl = e.Created, e.Expires, d.ttl
+	st.Expired = st.Expired || d.ttl <= 0
 	h.resp.Request = requestWithStatus(req, st)
 	h.cacheStatus[0] = st.header(now)
 	h.resp.Header["Cache-Status"] = h.cacheStatus[:]
@@ -272,21 +273,23 @@ func closeBody(req *http.Request) {
 }
 
 // Wait blocks until the background revalidations under way
-// (stale-while-revalidate) have finished, or ctx is done. Call it before
-// closing the store of a Transport that is no longer used.
+// (stale-while-revalidate) have finished, or ctx is done; it leaves nothing
+// behind when ctx ends first.
 func (t *Transport) Wait(ctx context.Context) error {
 	t.init()
-	done := make(chan struct{})
-	go func() {
-		t.background.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return t.background.wait(ctx)
+}
+
+// Close stops the Transport's background work: it lets the revalidations
+// under way finish for up to 4 seconds (so that what they fetch is stored),
+// then cancels the rest and waits up to 1 second for them to return; no new
+// one starts (a stale-while-revalidate response is then served without
+// one). It returns an error only when cancelled work did not return in time.
+// Requests keep working after Close; closing the store is the caller's
+// business, after Close.
+func (t *Transport) Close() error {
+	t.init()
+	return t.background.close()
 }
 
 // CloseIdleConnections closes the idle connections of Options.Next, when it

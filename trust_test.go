@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clientcache/clientcache"
 	"github.com/clientcache/clientcache/internal/trusttest"
@@ -306,5 +307,62 @@ func TestProxyAccessLogTellsTheTruth(t *testing.T) {
 	}
 	if !strings.Contains(log2.String(), `cache="clientcache; fwd=uri-miss; stored"`) {
 		t.Errorf("access log of a stored miss: %s", log2.String())
+	}
+}
+
+// Session.Close stops a background revalidation stuck at the origin, and a
+// closed Transport starts none.
+func TestCloseStopsBackgroundRevalidations(t *testing.T) {
+	stuck := make(chan struct{})
+	o := newOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("If-None-Match") != "" {
+			<-r.Context().Done() // the revalidation hangs until cancelled
+			close(stuck)
+			return
+		}
+		w.Header().Set("Cache-Control", "max-age=1, stale-while-revalidate=600")
+		w.Header().Set("ETag", `"1"`)
+		fmt.Fprint(w, "v1")
+	})
+	clock := newClock()
+	s, err := clientcache.NewSession(memstore.NewBackend(nil), &clientcache.Options{CacheControl: true, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get(t, s.Client, o.URL)
+	clock.Advance(time.Minute)
+	if r := get(t, s.Client, o.URL); r.body != "v1" || !r.status.Expired {
+		t.Fatalf("stale-while-revalidate: %q %+v", r.body, r.status)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	<-stuck // the origin saw the revalidation cancelled
+	hits := o.count()
+	if r := get(t, s.Client, o.URL); r.body != "v1" || o.count() != hits {
+		t.Fatalf("after Close: %q, origin requests %d -> %d; want the stale response and no revalidation", r.body, hits, o.count())
+	}
+}
+
+// A management call's error says the operation and key once, and unwraps to
+// the store's own error.
+func TestErrorsAreWrappedOnce(t *testing.T) {
+	b := &storage.Backend{Responses: failingStore{newMapStore()}, Redirects: failingStore{newMapStore()}}
+	s := newSession(t, b, &clientcache.Options{Logger: slogTo(io.Discard)})
+	_, err := s.Cache.Response(context.Background(), "K")
+	if err == nil || !errors.Is(err, errDown) {
+		t.Fatalf("Response: err = %v, want one wrapping the store's", err)
+	}
+	if n := strings.Count(err.Error(), "clientcache:"); n != 1 || strings.Count(err.Error(), `"K"`) != 1 {
+		t.Errorf("Response: %q says clientcache %d times", err, n)
+	}
+	m := newMapBackend()
+	s2 := newSession(t, m, nil)
+	if _, err := s2.Cache.Response(context.Background(), "absent"); !errors.Is(err, storage.ErrNotFound) || strings.Count(err.Error(), "clientcache:") != 1 {
+		t.Errorf("Response of an absent key: %v", err)
+	}
+	m.Responses.Write(context.Background(), "bad", []byte("not an entry"))
+	if _, err := s2.Cache.Response(context.Background(), "bad"); !errors.Is(err, storage.ErrNotFound) || strings.Count(err.Error(), "clientcache:") != 1 {
+		t.Errorf("Response of a damaged value: %v", err)
 	}
 }

@@ -108,8 +108,8 @@ var ErrNoView = errors.New("storage: value cannot be read as a view")
 // "not stored" and does not log it as a failure.
 var ErrReadOnly = errors.New("storage: store is read-only")
 
-// Storage is a namespace of byte values under string keys: the seed's
-// BaseStorage. Implementations must be safe for concurrent use by many
+// Storage is a namespace of byte values under string keys (requests-cache's
+// BaseStorage). Implementations must be safe for concurrent use by many
 // goroutines. Every method that does I/O takes a context first and must give
 // up, returning an error that wraps ctx.Err(), once that context is done.
 //
@@ -195,7 +195,7 @@ type OwnedWriter interface {
 	WriteOwned(ctx context.Context, key string, value []byte, expires time.Time) error
 }
 
-// Backend is the seed's BaseCache: the two storages one cache needs.
+// Backend is the two storages one cache needs (requests-cache's BaseCache).
 // Responses maps a cache key to an encoded entry; Redirects maps an alias key
 // (a URL that redirected, a request that matched another's key) to a cache key.
 //

@@ -125,7 +125,11 @@ func runURLs(ctx context.Context, e *env, c *command, args []string) error {
 		return err
 	}
 	defer m.close(e)
-	urls, err := m.cache.URLs(ctx, !expired)
+	list := m.cache.UnexpiredURLs
+	if expired {
+		list = m.cache.URLs
+	}
+	urls, err := list(ctx)
 	if err != nil {
 		return err
 	}
