@@ -64,12 +64,12 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	if f.validate && resp.StatusCode == http.StatusNotModified {
 		discard(resp.Body)
 		cookies := resp.Header["Set-Cookie"]
-		e := t.refreshed(f.stored, resp.Header, &f.s, requested, now)
+		e, keep, why := t.refreshed(f.stored, resp.Header, &f.s, requested, now)
 		encoded := e.Encode()
-		if o, attempted := t.storeRefreshed(req, f.key, encoded, e, &f.s); attempted {
+		if o, attempted := t.storeRefreshed(req, f.key, encoded, e, keep, why); attempted {
 			st.setOutcome(o)
 		}
-		d := t.decide(&f.s, e, now)
+		d := t.cfg.policy.decide(&f.s, e, now)
 		// Followers decode their own copies: the caller's response gets e's
 		// header map, and responses never share one. The bytes were just
 		// made here: no checksum to verify.
@@ -89,12 +89,12 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		resp.Header["Cache-Status"] = []string{st.header(now)}
 		return resp, nil
 	}
-	if f.stored != nil && f.d.staleIfError && t.isServerError(resp.StatusCode) {
+	if f.stored != nil && f.d.staleIfError && t.cfg.policy.serverError(resp.StatusCode) {
 		discard(resp.Body)
 		t.done(f, nil, nil)
 		return t.serveStale(req, f, now), nil
 	}
-	if t.cfg.CacheControl && req.Method == http.MethodHead && resp.StatusCode == http.StatusOK {
+	if t.cfg.policy.httpSemantics() && req.Method == http.MethodHead && resp.StatusCode == http.StatusOK {
 		t.updateStoredGET(req, resp.Header, &f.s, requested, now)
 	}
 
@@ -186,28 +186,14 @@ func (t *Transport) send(req *http.Request, f *fetchState) (resp *http.Response,
 func (t *Transport) serveStale(req *http.Request, f *fetchState, now time.Time) *http.Response {
 	f.st.Expired = true
 	f.st.Detail = "stale-if-error"
-	return t.serve(req, f.stored, f.st, t.decide(&f.s, f.stored, now), now)
-}
-
-// isServerError reports the statuses that let a stale response be served
-// instead: any 5xx by default, the four RFC 5861 §4 names in CacheControl
-// mode.
-func (t *Transport) isServerError(code int) bool {
-	if !t.cfg.CacheControl {
-		return code >= 500
-	}
-	switch code {
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return t.serve(req, f.stored, f.st, t.cfg.policy.decide(&f.s, f.stored, now), now)
 }
 
 // storable returns the entry for resp, without its body, or false when resp
 // must not be stored: why is then the reason when the rules allowed storing
 // it and something else stood in the way, zero when the rules did not.
 func (t *Transport) storable(req *http.Request, resp *http.Response, s *settings, requested, now time.Time) (e *entry.Entry, ok bool, why outcome) {
-	expires, flags, ok := t.storePolicy(req, resp, s, requested, now)
+	expires, flags, ok := t.cfg.policy.admit(req, resp, s, requested, now)
 	if !ok {
 		return nil, false, 0
 	}
@@ -289,7 +275,7 @@ func (t *Transport) logNotStored(req *http.Request, key string, o outcome) {
 
 // refreshed returns stored updated by a 304 (or HEAD) response's header
 // (RFC 9111 §4.3.4) and with a new expiry.
-func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, requested, now time.Time) *entry.Entry {
+func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, requested, now time.Time) (updated *entry.Entry, keep bool, why string) {
 	e := *stored
 	e.Header = stored.Header.Clone()
 	for name, values := range h {
@@ -311,31 +297,22 @@ func (t *Transport) refreshed(stored *entry.Entry, h http.Header, s *settings, r
 	e.Created, e.Requested = now, requested
 	fr := newFreshness(&e)
 	e.InitialAge = fr.CurrentAge(now)
-	if t.cfg.CacheControl && e.Flags&entry.OptionsExpiry == 0 {
-		e.Expires = fr.StaleAt(t.cfg.Shared)
-	} else if expires, ok := s.expiry(now); ok {
-		e.Expires = expires
-	}
-	return &e
+	e.Expires, keep, why = t.cfg.policy.refreshed(&e, s, now)
+	return &e, keep, why
 }
 
 // storeRefreshed stores an entry updated by a 304 or a HEAD response, and
-// says what became of it; attempted is false when the rules no longer allow
-// storing it. In CacheControl mode the updated header is what
-// the cache must obey: when it no longer allows storing (the origin now says
-// no-store, or private to a shared cache, RFC 9111 §3) the stored response is
-// removed rather than kept, and reused, under the new header.
-func (t *Transport) storeRefreshed(req *http.Request, key string, encoded []byte, e *entry.Entry, s *settings) (o outcome, attempted bool) {
+// says what became of it. When the updated header no longer allows storing
+// it (keep is false, for the reason why), the stored response is removed
+// rather than kept, and reused, under that header; attempted is then false.
+func (t *Transport) storeRefreshed(req *http.Request, key string, encoded []byte, e *entry.Entry, keep bool, why string) (o outcome, attempted bool) {
 	ctx := req.Context()
-	if t.cfg.CacheControl && e.Flags&entry.OptionsExpiry == 0 {
-		fr := newFreshness(e)
-		if ok, reason := freshness.Storable(&s.cc, &fr, t.cfg.Shared); !ok {
-			t.cfg.logger.DebugContext(ctx, "clientcache: stored response removed after an update", "url", t.cfg.logURL(req.URL), "reason", reason)
-			if err := t.backend.Responses.Delete(context.WithoutCancel(ctx), key); err != nil {
-				t.cfg.logger.WarnContext(ctx, "clientcache: could not remove a response that may no longer be stored", "key", key, "err", err)
-			}
-			return 0, false
+	if !keep {
+		t.cfg.logger.DebugContext(ctx, "clientcache: stored response removed after an update", "url", t.cfg.logURL(req.URL), "reason", why)
+		if err := t.backend.Responses.Delete(context.WithoutCancel(ctx), key); err != nil {
+			t.cfg.logger.WarnContext(ctx, "clientcache: could not remove a response that may no longer be stored", "key", key, "err", err)
 		}
+		return 0, false
 	}
 	return t.storeEntry(ctx, key, encoded, e), true
 }

@@ -83,6 +83,6 @@ func (t *Transport) updateStoredGET(req *http.Request, h http.Header, s *setting
 			return
 		}
 	}
-	e := t.refreshed(stored, h, s, requested, now)
-	_, _ = t.storeRefreshed(req, key, e.Encode(), e, s)
+	e, keep, why := t.refreshed(stored, h, s, requested, now)
+	_, _ = t.storeRefreshed(req, key, e.Encode(), e, keep, why)
 }

@@ -200,6 +200,7 @@ type config struct {
 	codesExplicit bool
 	methods       []string
 	keyer         *cachekey.Keyer
+	policy        policy // the mode: optionsPolicy or rfcPolicy
 	patterns      []compiledPattern
 	logger        *slog.Logger
 	now           func() time.Time
@@ -289,6 +290,11 @@ func newConfig(o *Options) (*config, error) {
 	}
 	if c.KeepExpired == 0 {
 		c.KeepExpired = time.Hour
+	}
+	if c.CacheControl {
+		c.policy = rfcPolicy{c}
+	} else {
+		c.policy = optionsPolicy{c}
 	}
 	c.logger = c.Logger
 	if c.logger == nil {

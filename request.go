@@ -3,7 +3,6 @@ package clientcache
 import (
 	"context"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/clientcache/clientcache/internal/freshness"
@@ -86,61 +85,11 @@ func (c *config) settingsFor(req *http.Request) settings {
 		s.onlyIfCached = o.OnlyIfCached
 		s.disabled = s.disabled || o.Disabled
 	}
-	c.applyRequestDirectives(req.Header, &s)
-	if c.CacheControl {
-		s.cc = freshness.NewRequest(req.Method, req.Header)
-		if req.URL.User != nil {
-			s.cc.Authorization = true // credentials in the URL count as Authorization
-		}
-	}
+	c.policy.readRequest(req, &s)
 	if s.expireAfter == DoNotCache {
 		s.disabled = true
 	}
 	return s
-}
-
-// applyRequestDirectives honours the standard request directives a client
-// may send (RFC 9111 §5.2.1): no-cache and max-age=0 revalidate, no-store
-// bypasses the cache, only-if-cached never forwards. Pragma: no-cache counts
-// as no-cache when there is no Cache-Control (§5.4).
-//
-// In CacheControl mode no-cache, max-age and Pragma are left to
-// freshness.Decide, which reads them strictly and knows their exceptions (a
-// fresh immutable response satisfies a reload's max-age=0, RFC 8246 §2).
-func (c *config) applyRequestDirectives(h http.Header, s *settings) {
-	revalidate := !c.CacheControl
-	// Direct map reads: names are canonical, and this runs on every request.
-	cc := h["Cache-Control"]
-	if len(cc) == 0 {
-		for _, p := range h["Pragma"] {
-			if hasDirective(p, "no-cache") {
-				s.refresh = s.refresh || revalidate
-			}
-		}
-		return
-	}
-	for _, line := range cc {
-		switch {
-		case hasDirective(line, "no-store"):
-			s.noStore = true
-		case hasDirective(line, "no-cache"), hasDirective(line, "max-age=0"):
-			s.refresh = s.refresh || revalidate
-		}
-		if hasDirective(line, "only-if-cached") {
-			s.onlyIfCached = true
-		}
-	}
-}
-
-// hasDirective reports whether a comma-separated field value contains the
-// directive d, compared case-insensitively.
-func hasDirective(value, d string) bool {
-	for part := range strings.SplitSeq(value, ",") {
-		if strings.EqualFold(strings.TrimSpace(part), d) {
-			return true
-		}
-	}
-	return false
 }
 
 // expiry returns when a response received at now goes stale under s; ok is

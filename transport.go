@@ -85,7 +85,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("clientcache: request has no URL")
 	}
 	s := t.cfg.settingsFor(req)
-	if t.cfg.CacheControl && !isSafe(req.Method) {
+	if t.cfg.policy.httpSemantics() && !isSafe(req.Method) {
 		return t.forwardAndInvalidate(req, &s)
 	}
 	if s.disabled || s.noStore || !t.cfg.methodAllowed(req.Method) || isPartial(req.Header) {
@@ -118,7 +118,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 	now := t.cfg.now()
 	var d decision
 	if stored != nil {
-		d = t.decide(s, stored, now)
+		d = t.cfg.policy.decide(s, stored, now)
 		switch {
 		case d.serve:
 			closeBody(req)
@@ -158,7 +158,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 		}
 		// The leader's response could not be shared; it may have been stored.
 		if again := t.lookup(ctx, key, req, newStatus(Status{})); again != nil && !s.refresh && !s.forceRefresh {
-			if d := t.decide(s, again, t.cfg.now()); d.serve {
+			if d := t.cfg.policy.decide(s, again, t.cfg.now()); d.serve {
 				closeBody(req)
 				return t.serve(req, again, st, d, t.cfg.now()), nil
 			}

@@ -99,6 +99,20 @@ type Response struct {
 	// ResponseTime is response_time (RFC 9111 §4.2.3): when the cache
 	// received the response.
 	ResponseTime time.Time
+	// Override, when present, is a freshness lifetime the cache's own
+	// configuration gives the response in place of what its header says.
+	Override Override
+}
+
+// Override is a freshness lifetime set by the cache's configuration, which
+// replaces the response's own (RFC 9111 §4.2.1 leaves a cache free to be
+// configured so): the response is fresh for Lifetime from when it was
+// received, whatever its max-age, s-maxage, Expires, Date and Age say, and
+// its no-cache is not consulted. Directives that forbid serving it stale
+// (must-revalidate, proxy-revalidate) still apply.
+type Override struct {
+	Present  bool
+	Lifetime time.Duration
 }
 
 // NewResponse parses the parts of a response that caching depends on.
@@ -173,6 +187,8 @@ func parseAge(lines []string) time.Duration {
 func (r *Response) Lifetime(shared bool) (d time.Duration, heuristic bool) {
 	cc := &r.CacheControl
 	switch {
+	case r.Override.Present:
+		return clamp(r.Override.Lifetime), false
 	case shared && cc.SMaxAge.Present:
 		return cc.SMaxAge.Duration(), false
 	case cc.MaxAge.Present:
@@ -194,8 +210,12 @@ func markedPrivate(cc *cachecontrol.Response) bool {
 	return cc.Private || len(cc.PrivateFields) > 0
 }
 
-// CurrentAge returns current_age of r at now (RFC 9111 §4.2.3).
+// CurrentAge returns current_age of r at now (RFC 9111 §4.2.3); with an
+// Override, the time since the response was received.
 func (r *Response) CurrentAge(now time.Time) time.Duration {
+	if r.Override.Present {
+		return clamp(now.Sub(r.ResponseTime))
+	}
 	return CurrentAge(r.Age, r.Date, r.RequestTime, r.ResponseTime, now)
 }
 
@@ -385,10 +405,11 @@ func Decide(req *Request, resp *Response, now time.Time, shared bool) Reuse {
 	if !u.Fresh {
 		u.Staleness = u.Age - u.Lifetime
 	}
-	staleForbidden := cc.MustRevalidate || shared && (cc.ProxyRevalidate || cc.SMaxAge.Present)
+	staleForbidden := cc.MustRevalidate || shared && (cc.ProxyRevalidate || cc.SMaxAge.Present && !resp.Override.Present)
+	noCache := cc.NoCache && !resp.Override.Present
 
 	switch {
-	case cc.NoCache:
+	case noCache:
 		u.Reason = "response has no-cache (RFC 9111 §5.2.2.4)"
 	case rc.NoCache:
 		u.Reason = "request has no-cache (RFC 9111 §5.2.1.4)"
@@ -408,7 +429,7 @@ func Decide(req *Request, resp *Response, now time.Time, shared bool) Reuse {
 
 	u.StaleWhileRevalidate = !u.Serve && !u.Fresh && !staleForbidden &&
 		cc.StaleWhileRevalidate.Present && u.Staleness <= cc.StaleWhileRevalidate.Duration() &&
-		!cc.NoCache && !rc.NoCache && !rc.MaxAge.Present && !rc.MinFresh.Present
+		!noCache && !rc.NoCache && !rc.MaxAge.Present && !rc.MinFresh.Present
 
 	window, ok := time.Duration(0), false
 	if cc.StaleIfError.Present {
@@ -421,6 +442,6 @@ func Decide(req *Request, resp *Response, now time.Time, shared bool) Reuse {
 			window, ok = rc.StaleIfError.Duration(), true
 		}
 	}
-	u.StaleIfError = ok && !cc.NoCache && (u.Fresh || !staleForbidden) && u.Staleness <= window
+	u.StaleIfError = ok && !noCache && (u.Fresh || !staleForbidden) && u.Staleness <= window
 	return u
 }

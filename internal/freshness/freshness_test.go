@@ -398,3 +398,26 @@ func TestDecideFields(t *testing.T) {
 		t.Fatalf("Decide = %+v", u)
 	}
 }
+
+// An Override replaces the header's freshness: its lifetime counts from
+// receipt, no-cache is not consulted, must-revalidate still forbids stale.
+func TestOverride(t *testing.T) {
+	received := time.Unix(1_800_000_000, 0)
+	h := http.Header{
+		"Cache-Control": {"no-cache, max-age=5, must-revalidate, stale-if-error=600"},
+		"Date":          {received.Add(-time.Hour).UTC().Format(http.TimeFormat)},
+		"Age":           {"100"},
+	}
+	r := NewResponse(200, h, received, received)
+	r.Override = Override{Present: true, Lifetime: time.Minute}
+	req := &Request{Method: http.MethodGet}
+	if life, _ := r.Lifetime(false); life != time.Minute {
+		t.Errorf("Lifetime = %v, want the override's 1m", life)
+	}
+	if u := Decide(req, &r, received.Add(30*time.Second), false); !u.Serve || u.Age != 30*time.Second {
+		t.Errorf("30 s after receipt: %+v, want served, age 30 s", u)
+	}
+	if u := Decide(req, &r, received.Add(2*time.Minute), false); u.Serve || u.StaleIfError {
+		t.Errorf("stale: %+v, want no serving stale (must-revalidate)", u)
+	}
+}

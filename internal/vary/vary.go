@@ -2,9 +2,9 @@
 // header fields a stored response was selected by, and whether a new request
 // presents the same values.
 //
-// A cache stores, with each response, Select(names, originalRequest.Header)
-// where names come from Fields(response.Header); a later request may reuse the
-// response only if Matches reports true. Values are compared after Normalize,
+// A cache stores, with each response, the values of the request fields that
+// Fields(response.Header) names; a later request may reuse the response only
+// if it presents the same values. Values are compared after Normalize,
 // which applies the transformations RFC 9111 §4.1 lists that hold for any
 // field: combining field lines and adding or removing whitespace where the
 // syntax allows it. Normalizations specific to one field (reordering, case)
@@ -101,42 +101,6 @@ func Normalize(values []string) string {
 	}
 	flush()
 	return string(out)
-}
-
-// Select returns the normalized values (see Normalize) of the named fields in
-// a request header, keyed by canonical field name. A field the request does
-// not have is absent from the map, which is not the same as a field present
-// with an empty value (RFC 9111 §4.1). It returns nil when names is empty.
-func Select(names []string, h http.Header) map[string]string {
-	if len(names) == 0 {
-		return nil
-	}
-	m := make(map[string]string, len(names))
-	for _, name := range names {
-		if vs := h.Values(name); len(vs) > 0 {
-			m[http.CanonicalHeaderKey(name)] = Normalize(vs)
-		}
-	}
-	return m
-}
-
-// Matches reports whether a request header presents the same values for the
-// named fields as stored, the result of Select on the request that caused the
-// response to be stored (RFC 9111 §4.1): each field is either absent from both
-// or present in both with equal normalized values. A name "*" never matches;
-// callers check the star result of Fields before calling Matches.
-func Matches(stored map[string]string, names []string, h http.Header) bool {
-	for _, name := range names {
-		if name == "*" {
-			return false
-		}
-		want, had := stored[http.CanonicalHeaderKey(name)]
-		vs := h.Values(name)
-		if had != (len(vs) > 0) || had && Normalize(vs) != want {
-			return false
-		}
-	}
-	return true
 }
 
 func contains(list []string, s string) bool {
