@@ -3,9 +3,7 @@ package clientcache
 import (
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/clientcache/clientcache/internal/entry"
 	"github.com/clientcache/clientcache/internal/httpdate"
 )
 
@@ -58,22 +56,6 @@ func opaqueTag(etag string) string {
 		return ""
 	}
 	return etag
-}
-
-// serveNotModified answers a client's conditional request from a fresh
-// stored response: a 304 with the stored response's metadata (RFC 9110
-// §15.4.5) and no body.
-func (t *Transport) serveNotModified(req *http.Request, e *entry.Entry, st *statusContext, d decision, now time.Time) *http.Response {
-	resp := t.serve(req, e, st, d, now)
-	resp.Body.Close()
-	resp.StatusCode, resp.Status = http.StatusNotModified, statusLine(http.StatusNotModified)
-	resp.Body, resp.ContentLength = http.NoBody, 0
-	for _, name := range []string{"Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding"} {
-		resp.Header.Del(name)
-	}
-	st.Detail = "not-modified"
-	resp.Header["Cache-Status"] = []string{st.header(now)}
-	return resp
 }
 
 // sameRepresentation reports whether a 304 received in answer to a

@@ -1,22 +1,20 @@
 package clientcache_test
 
-// This file is the one-file custom store that package storage's doc shows:
-// nine methods over a map, proved by storagetest and plugged into a Session.
+// This file is the in-memory store of this package's tests, newMapStore and
+// newMapBackend: nine methods over a map, proved by storagetest. It is a copy
+// of the store of package storage's example Example_customStore
+// (storage/example_test.go), which shows it whole, plugged into a Session.
 
 import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"iter"
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
 
-	"github.com/clientcache/clientcache"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/storagetest"
 )
@@ -154,28 +152,4 @@ func newMapBackend() *storage.Backend {
 
 func TestMapStoreConforms(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Storage { return newMapStore() })
-}
-
-func TestCustomStoreInASession(t *testing.T) {
-	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "hello")
-	}))
-	defer origin.Close()
-
-	s, err := clientcache.NewSession(newMapBackend(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	for i, wantHit := range []bool{false, true, true} {
-		resp, err := s.Get(origin.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if string(body) != "hello" || clientcache.StatusOf(resp).FromCache != wantHit {
-			t.Fatalf("request %d: body %q, FromCache %v, want hello and %v", i, body, clientcache.StatusOf(resp).FromCache, wantHit)
-		}
-	}
 }

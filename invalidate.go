@@ -12,7 +12,7 @@ import (
 // may have changed: the target URI's and those of the Location and
 // Content-Location URIs on the same origin (RFC 9111 §4.4).
 func (t *Transport) forwardAndInvalidate(req *http.Request, s *settings) (*http.Response, error) {
-	resp, err := t.forward(req, newStatus(Status{Forward: "bypass"}))
+	resp, err := t.forward(req, Status{Forward: ForwardBypass})
 	if err != nil || resp.StatusCode >= 400 || t.cfg.ReadOnly {
 		return resp, err
 	}

@@ -200,7 +200,7 @@ type config struct {
 	codesExplicit bool
 	methods       []string
 	keyer         *cachekey.Keyer
-	policy        policy // the mode: optionsPolicy or rfcPolicy
+	policy        policy // the mode, chosen once
 	patterns      []compiledPattern
 	logger        *slog.Logger
 	now           func() time.Time
@@ -291,11 +291,7 @@ func newConfig(o *Options) (*config, error) {
 	if c.KeepExpired == 0 {
 		c.KeepExpired = time.Hour
 	}
-	if c.CacheControl {
-		c.policy = rfcPolicy{c}
-	} else {
-		c.policy = optionsPolicy{c}
-	}
+	c.policy = newPolicy(c)
 	c.logger = c.Logger
 	if c.logger == nil {
 		c.logger = slog.Default()

@@ -12,33 +12,80 @@ import (
 // policy is where the cache's two modes differ: what a request's directives
 // ask, when a stored response may be served, whether and until when a
 // response may be stored, and which of HTTP's other caching rules apply.
-// newConfig picks one, optionsPolicy (requests-cache's behaviour: the
-// Options decide) or rfcPolicy (RFC 9111: the server's header decides);
+// newConfig picks the mode once: optionsPolicy (requests-cache's behaviour:
+// the Options decide) or rfcPolicy (RFC 9111: the server's header decides);
 // nothing else asks which mode the cache is in. A new request or response
 // directive goes into rfcPolicy (and internal/cachecontrol, which parses
 // it); a new option that changes decisions goes into the policy it concerns.
-type policy interface {
-	// readRequest reads req's caching directives (Cache-Control, Pragma)
-	// into s.
-	readRequest(req *http.Request, s *settings)
-	// decide says what the cache may do with e for a request with s at now.
-	decide(s *settings, e *entry.Entry, now time.Time) decision
-	// admit says whether resp, to req with s, may be stored, and until when
-	// it is fresh.
-	admit(req *http.Request, resp *http.Response, s *settings, requested, now time.Time) (expires time.Time, flags entry.Flags, ok bool)
-	// refreshed says until when e, just updated by a 304 or a HEAD
-	// response, is fresh, and whether it may still be stored (why not).
-	refreshed(e *entry.Entry, s *settings, now time.Time) (expires time.Time, keep bool, why string)
-	// serverError reports the statuses that let a stale response be served
-	// instead (stale-if-error).
-	serverError(code int) bool
-	// httpSemantics reports RFC 9111's rules beyond freshness: unsafe
-	// methods invalidate what they change (§4.4), a HEAD response updates
-	// the stored GET response (§4.3.5).
-	httpSemantics() bool
-	// qualified returns the fields a response's qualified private and
-	// no-cache directives name (RFC 9111 §5.2.2.4, §5.2.2.7).
-	qualified(h http.Header) (private, noCache []string)
+//
+// It is a struct that dispatches, not an interface: settings passed through
+// an interface method would escape to the heap on every request.
+type policy struct {
+	rfc     bool
+	options optionsPolicy
+	rfc9111 rfcPolicy
+}
+
+func newPolicy(c *config) policy {
+	return policy{rfc: c.CacheControl, options: optionsPolicy{c}, rfc9111: rfcPolicy{c}}
+}
+
+// readRequest reads req's caching directives (Cache-Control, Pragma) into s.
+func (p policy) readRequest(req *http.Request, s *settings) {
+	if p.rfc {
+		p.rfc9111.readRequest(req, s)
+	} else {
+		p.options.readRequest(req, s)
+	}
+}
+
+// decide says what the cache may do with e for a request with s at now.
+func (p policy) decide(s *settings, e *entry.Entry, now time.Time) decision {
+	if p.rfc {
+		return p.rfc9111.decide(s, e, now)
+	}
+	return p.options.decide(s, e, now)
+}
+
+// admit says whether resp, to req with s, may be stored, and until when it
+// is fresh.
+func (p policy) admit(req *http.Request, resp *http.Response, s *settings, requested, now time.Time) (time.Time, entry.Flags, bool) {
+	if p.rfc {
+		return p.rfc9111.admit(req, resp, s, requested, now)
+	}
+	return p.options.admit(req, resp, s, requested, now)
+}
+
+// refreshed says until when e, just updated by a 304 or a HEAD response, is
+// fresh, and whether it may still be stored (why not).
+func (p policy) refreshed(e *entry.Entry, s *settings, now time.Time) (time.Time, bool, string) {
+	if p.rfc {
+		return p.rfc9111.refreshed(e, s, now)
+	}
+	return p.options.refreshed(e, s, now)
+}
+
+// serverError reports the statuses that let a stale response be served
+// instead (stale-if-error).
+func (p policy) serverError(code int) bool {
+	if p.rfc {
+		return p.rfc9111.serverError(code)
+	}
+	return p.options.serverError(code)
+}
+
+// httpSemantics reports RFC 9111's rules beyond freshness: unsafe methods
+// invalidate what they change (§4.4), a HEAD response updates the stored GET
+// response (§4.3.5).
+func (p policy) httpSemantics() bool { return p.rfc }
+
+// qualified returns the fields a response's qualified private and no-cache
+// directives name (RFC 9111 §5.2.2.4, §5.2.2.7).
+func (p policy) qualified(h http.Header) (private, noCache []string) {
+	if p.rfc {
+		return p.rfc9111.qualified(h)
+	}
+	return nil, nil
 }
 
 // decision is what the cache may do with one stored entry for one request.

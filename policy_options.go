@@ -48,7 +48,3 @@ func (p optionsPolicy) refreshed(e *entry.Entry, s *settings, now time.Time) (ti
 
 // serverError: any 5xx lets a stale response be served.
 func (optionsPolicy) serverError(code int) bool { return code >= 500 }
-
-func (optionsPolicy) httpSemantics() bool { return false }
-
-func (optionsPolicy) qualified(http.Header) (private, noCache []string) { return nil, nil }

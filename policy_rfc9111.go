@@ -105,8 +105,6 @@ func (rfcPolicy) serverError(code int) bool {
 	return false
 }
 
-func (rfcPolicy) httpSemantics() bool { return true }
-
 func (rfcPolicy) qualified(h http.Header) (private, noCache []string) {
 	cc := cachecontrol.ParseResponse(h)
 	return cc.PrivateFields, cc.NoCacheFields

@@ -260,9 +260,9 @@ func (p *ReverseProxy) logAccess(r *http.Request, rec *responseRecorder, d time.
 	// Written once the body has been copied: the cache's status now says
 	// what became of the response, which the header sent before could not.
 	if rec.resp != nil {
-		if sc, ok := rec.resp.Request.Context().Value(statusKey{}).(*statusContext); ok {
-			attrs[5] = slog.String("cache", sc.header(time.Now()))
-			if st := sc.snapshot(); st.NotStored != "" {
+		if c, ok := rec.resp.Request.Context().Value(statusKey{}).(*statusCarrier); ok {
+			attrs[5] = slog.String("cache", c.header(time.Now()))
+			if st := c.snapshot(); st.NotStored != "" {
 				attrs = append(attrs, slog.String("not_stored", st.NotStored))
 			}
 		}

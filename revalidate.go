@@ -29,7 +29,7 @@ func (t *Transport) revalidateInBackground(req *http.Request, key string, s *set
 	// which the caller's client may change: the revalidation reads its own.
 	own := *stored
 	own.Header = stored.Header.Clone()
-	f := &fetchState{key: key, s: bgSettings, stored: &own, st: newStatus(Status{Key: key}),
+	f := &fetchState{key: key, s: bgSettings, stored: &own, st: Status{Key: key},
 		validate: hasValidators(own.Header), call: c}
 	go func() {
 		defer finished()

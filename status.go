@@ -46,18 +46,56 @@ type Status struct {
 	Collapsed bool
 	// Key is the cache key of the request, empty when the cache was bypassed.
 	Key string
-	// Forward is the RFC 9211 fwd reason when the request went to the origin:
-	// "bypass", "miss", "uri-miss", "vary-miss", "request", "stale".
+	// Forward is the RFC 9211 fwd reason when the request went to the origin,
+	// one of the Forward constants.
 	Forward string
-	// Detail says more, when there is more to say: "stale-if-error",
-	// "stale-while-revalidate" (a stale response served while it is
-	// revalidated in the background), "only-if-cached", "not-modified",
-	// "no-key-secret" (a request with credentials bypassed the cache: the
-	// key secret could not be read or created in the store).
+	// Detail says more, when there is more to say: one of the Detail
+	// constants.
 	Detail string
 
 	ttl time.Duration // freshness left, for Cache-Status
 }
+
+// Why a request went to the origin (Status.Forward, Cache-Status's fwd,
+// RFC 9211 §2.2).
+const (
+	// ForwardBypass: the cache was not used for this request (its method,
+	// its settings, a range request, credentials without a key secret).
+	ForwardBypass = "bypass"
+	// ForwardURIMiss: nothing is stored for the request's key.
+	ForwardURIMiss = "uri-miss"
+	// ForwardVaryMiss: responses are stored for the key, but none that the
+	// request selects (Vary).
+	ForwardVaryMiss = "vary-miss"
+	// ForwardMiss: a stored response could not answer the request (and,
+	// with only-if-cached, none was sent to the origin either).
+	ForwardMiss = "miss"
+	// ForwardStale: the stored response was stale and was validated or
+	// replaced.
+	ForwardStale = "stale"
+	// ForwardRequest: the request asked for a validated or new response
+	// (no-cache, max-age, Refresh, ForceRefresh).
+	ForwardRequest = "request"
+)
+
+// More about what the cache did (Status.Detail, Cache-Status's detail).
+const (
+	// DetailStaleIfError: a stale response served because the origin
+	// failed.
+	DetailStaleIfError = "stale-if-error"
+	// DetailStaleWhileRevalidate: a stale response served while it is
+	// revalidated in the background.
+	DetailStaleWhileRevalidate = "stale-while-revalidate"
+	// DetailOnlyIfCached: a 504 for an only-if-cached request with nothing
+	// usable stored.
+	DetailOnlyIfCached = "only-if-cached"
+	// DetailNotModified: a 304 answering the client's own conditional
+	// request from the store.
+	DetailNotModified = "not-modified"
+	// DetailNoKeySecret: a request with credentials bypassed the cache, the
+	// key secret being neither readable nor creatable in the store.
+	DetailNoKeySecret = "no-key-secret"
+)
 
 // Why a response the cache meant to store was not stored (Status.NotStored).
 const (
@@ -104,42 +142,50 @@ var ErrRevalidationFailed = errors.New("clientcache: a stale stored response cou
 
 // StatusOf returns what the cache did for resp, which a Transport or Session
 // of this package returned. For any other response it returns a zero Status.
+// Whether a response from the origin was stored is known once its body has
+// been read: ask again then.
 func StatusOf(resp *http.Response) Status {
 	if resp == nil || resp.Request == nil {
 		return Status{}
 	}
-	if sc, ok := resp.Request.Context().Value(statusKey{}).(*statusContext); ok {
-		return sc.snapshot()
+	if c, ok := resp.Request.Context().Value(statusKey{}).(*statusCarrier); ok {
+		return c.snapshot()
 	}
 	return Status{}
 }
 
-// attachStatus records st in resp (for StatusOf) and in its Cache-Status
-// header, and sets Age on responses served from the store.
-func attachStatus(req *http.Request, resp *http.Response, st *statusContext, now time.Time) {
-	resp.Request = requestWithStatus(req, st)
-	if resp.Header == nil {
-		resp.Header = http.Header{}
-	}
-	resp.Header["Cache-Status"] = []string{st.header(now)}
-}
-
-// statusContext is a response's Status and the context of the request
-// carrying it (for StatusOf): one allocation for both. The Status is set
-// before the response is returned; only the outcome of storing it changes
-// afterwards, possibly on another goroutine (a follower reading the shared
-// body to its end), hence atomically.
-type statusContext struct {
+// statusCarrier is the context of a response's request, carrying what the
+// cache did for it, for StatusOf: one allocation for both. The Status is a
+// value, complete when the carrier is made, and never changed; only the
+// outcome of storing the response is set afterwards, possibly on another
+// goroutine (a follower reading a shared body to its end), hence
+// atomically.
+type statusCarrier struct {
 	context.Context
-	Status
+	status  Status
 	outcome atomic.Int32
 }
 
-func newStatus(st Status) *statusContext { return &statusContext{Status: st} }
+// carry returns a carrier of st for req's context, with the outcome of
+// storing the response when it is already known (0 otherwise).
+func carry(req *http.Request, st Status, o outcome) *statusCarrier {
+	c := &statusCarrier{Context: req.Context(), status: st}
+	c.outcome.Store(int32(o))
+	return c
+}
 
-// Value returns the status for StatusOf's key, and otherwise asks the
+// attach makes resp carry c (for StatusOf) and its Cache-Status header.
+func (c *statusCarrier) attach(req *http.Request, resp *http.Response, now time.Time) {
+	resp.Request = req.WithContext(c)
+	if resp.Header == nil {
+		resp.Header = http.Header{}
+	}
+	resp.Header["Cache-Status"] = []string{c.header(now)}
+}
+
+// Value returns the carrier for StatusOf's key, and otherwise asks the
 // request's own context.
-func (c *statusContext) Value(key any) any {
+func (c *statusCarrier) Value(key any) any {
 	if key == (statusKey{}) {
 		return c
 	}
@@ -147,13 +193,13 @@ func (c *statusContext) Value(key any) any {
 }
 
 // setOutcome records what became of storing the response, once.
-func (c *statusContext) setOutcome(o outcome) {
+func (c *statusCarrier) setOutcome(o outcome) {
 	c.outcome.CompareAndSwap(0, int32(o))
 }
 
 // snapshot returns the Status with the outcome of storing it so far.
-func (c *statusContext) snapshot() Status {
-	st := c.Status
+func (c *statusCarrier) snapshot() Status {
+	st := c.status
 	switch o := outcome(c.outcome.Load()); {
 	case o == outcomeStored:
 		st.Stored = true
@@ -163,17 +209,10 @@ func (c *statusContext) snapshot() Status {
 	return st
 }
 
-// requestWithStatus returns req carrying st, for StatusOf. A Status serves
-// one response: it is attached once.
-func requestWithStatus(req *http.Request, st *statusContext) *http.Request {
-	st.Context = req.Context()
-	return req.WithContext(st)
-}
-
 // header formats the status as an RFC 9211 Cache-Status member. It says
 // "stored" only of a response already stored.
-func (c *statusContext) header(now time.Time) string {
-	st := &c.Status // read in place: a hit formats one per response
+func (c *statusCarrier) header(now time.Time) string {
+	st := &c.status // read in place: a hit formats one per response
 	var b strings.Builder
 	b.Grow(64)
 	b.WriteString(CacheStatusName)

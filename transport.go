@@ -8,9 +8,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
-	"time"
 
-	"github.com/clientcache/clientcache/internal/entry"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/memstore"
 )
@@ -89,143 +87,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.forwardAndInvalidate(req, &s)
 	}
 	if s.disabled || s.noStore || !t.cfg.methodAllowed(req.Method) || isPartial(req.Header) {
-		return t.forward(req, newStatus(Status{Forward: "bypass"}))
+		return t.forward(req, Status{Forward: ForwardBypass})
 	}
 	req, body, ok := t.bufferBody(req)
 	if !ok {
-		return t.forward(req, newStatus(Status{Forward: "bypass"}))
+		return t.forward(req, Status{Forward: ForwardBypass})
 	}
 	key, err := t.cache.keyOf(req.Context(), req.Method, req.URL, req.Header, body)
 	if err != nil {
 		// Credentials whose key cannot be derived: never risk serving them
 		// another's response, nor storing theirs where another may find it.
-		return t.forward(req, newStatus(Status{Forward: "bypass", Detail: "no-key-secret"}))
+		return t.forward(req, Status{Forward: ForwardBypass, Detail: DetailNoKeySecret})
 	}
 	return t.roundTrip(req, key, &s)
 }
 
-// roundTrip serves req, whose key is key, from the store or the origin.
-func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http.Response, error) {
-	ctx := req.Context()
-	st := newStatus(Status{Key: key, Forward: "uri-miss"})
-	var stored *entry.Entry
-	if !s.forceRefresh {
-		stored = t.lookup(ctx, key, req, st)
-	} else {
-		st.Forward = "request"
-	}
-	clientConditional := hasClientValidators(req.Header)
-	now := t.cfg.now()
-	var d decision
-	if stored != nil {
-		d = t.cfg.policy.decide(s, stored, now)
-		switch {
-		case d.serve:
-			closeBody(req)
-			if clientConditional && notModified(req, stored.Header) {
-				return t.serveNotModified(req, stored, st, d, now), nil
-			}
-			return t.serve(req, stored, st, d, now), nil
-		case d.staleWhileRevalidate && !clientConditional:
-			closeBody(req)
-			t.revalidateInBackground(req, key, s, stored)
-			st.Detail = "stale-while-revalidate"
-			return t.serve(req, stored, st, d, now), nil
-		}
-	}
-	if s.onlyIfCached {
-		closeBody(req)
-		return t.gatewayTimeout(req, st), nil
-	}
-	if stored != nil {
-		st.Forward = "stale"
-		if rc := &s.cc.CacheControl; s.refresh || d.ttl > 0 && (rc.NoCache || rc.MaxAge.Present || rc.MinFresh.Present) {
-			st.Forward = "request"
-		}
-	}
-	f := &fetchState{key: key, s: *s, stored: stored, d: d, st: st,
-		validate: stored != nil && !s.forceRefresh && !clientConditional && hasValidators(stored.Header)}
-
-	c, leader := t.flights.join(key)
-	if !leader {
-		if resp, err := c.wait(ctx, func(e *entry.Entry) bool { return t.cache.varyMatches(ctx, e, req.Header) }); err != nil {
-			closeBody(req)
-			return nil, err
-		} else if resp != nil {
-			closeBody(req)
-			st.Collapsed = true
-			return t.finishShared(req, resp, st), nil
-		}
-		// The leader's response could not be shared; it may have been stored.
-		if again := t.lookup(ctx, key, req, newStatus(Status{})); again != nil && !s.refresh && !s.forceRefresh {
-			if d := t.cfg.policy.decide(s, again, t.cfg.now()); d.serve {
-				closeBody(req)
-				return t.serve(req, again, st, d, t.cfg.now()), nil
-			}
-		}
-		return t.fetch(req, f)
-	}
-	f.call = c
-	return t.fetch(req, f)
-}
-
-// lookup returns the stored entry for key that req selects, or nil. Store
-// failures are logged; undecodable entries are deleted.
-func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, st *statusContext) *entry.Entry {
-	v, err := t.cache.readAll(ctx, key, true)
-	if err != nil {
-		if !errors.Is(err, storage.ErrNotFound) {
-			t.cfg.logger.WarnContext(ctx, "clientcache: cache read failed; using the network", "key", key, "err", err)
-		}
-		return nil
-	}
-	e := t.cache.selectFor(ctx, v, req.Header)
-	if e == nil {
-		st.Forward = "vary-miss"
-		return nil
-	}
-	if t.cfg.Filter != nil && !t.cfg.Filter(t.responseFrom(req, e, 0)) {
-		return nil
-	}
-	st.Forward = "miss"
-	return e
-}
-
-// serve answers req with a stored entry.
-func (t *Transport) serve(req *http.Request, e *entry.Entry, st *statusContext, d decision, now time.Time) *http.Response {
-	h := t.hitFrom(req, e, d.age)
-	st.FromCache = true
-	st.Forward = ""
-	st.CreatedAt, st.Expires, st.ttl = e.Created, e.Expires, d.ttl
-	st.Expired = st.Expired || d.ttl <= 0
-	h.resp.Request = requestWithStatus(req, st)
-	h.cacheStatus[0] = st.header(now)
-	h.resp.Header["Cache-Status"] = h.cacheStatus[:]
-	return &h.resp
-}
-
 // forward sends req to the origin without the cache.
-func (t *Transport) forward(req *http.Request, st *statusContext) (*http.Response, error) {
+func (t *Transport) forward(req *http.Request, st Status) (*http.Response, error) {
 	resp, err := t.cfg.next.RoundTrip(req)
 	if err != nil {
 		return nil, err
 	}
-	attachStatus(req, resp, st, t.cfg.now())
+	carry(req, st, 0).attach(req, resp, t.cfg.now())
 	return resp, nil
-}
-
-func (t *Transport) gatewayTimeout(req *http.Request, st *statusContext) *http.Response {
-	resp := &http.Response{
-		Status:     "504 Gateway Timeout",
-		StatusCode: http.StatusGatewayTimeout,
-		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:  http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
-		Body:    http.NoBody,
-		Request: req,
-	}
-	st.Forward, st.Detail = "miss", "only-if-cached"
-	attachStatus(req, resp, st, t.cfg.now())
-	return resp
 }
 
 // bufferBody reads the body of a request whose method is cached, since the

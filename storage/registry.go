@@ -51,7 +51,9 @@ func Schemes() []string {
 // Open opens the Backend that rawURL names, through the store registered for
 // its scheme. The caller closes the Backend. Its errors never show the
 // password of rawURL: it shows the URL as RedactURL does, and passes the
-// opener's error through RedactError.
+// opener's error through RedactError. A URL whose scheme no imported
+// package registered is an error wrapping ErrInvalidURL; for the schemes of
+// this project's stores it names the package to import.
 func Open(ctx context.Context, rawURL string) (*Backend, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -64,12 +66,36 @@ func Open(ctx context.Context, rawURL string) (*Backend, error) {
 	open := registry.m[strings.ToLower(u.Scheme)]
 	registry.RUnlock()
 	if open == nil {
-		return nil, fmt.Errorf("storage: %w: unknown scheme %q in %q; use one of %s", ErrInvalidURL, u.Scheme, RedactURL(rawURL), schemeList())
+		return nil, InvalidURL(unregistered(u.Scheme, rawURL))
 	}
 	b, err := open(ctx, u)
 	// The openers redact their own messages; this catches what a driver
 	// repeats of the URL, now or in a later version.
 	return b, RedactError(err, rawURL)
+}
+
+// storePackages names, for each URL scheme a store of this project
+// registers, the package to import for it.
+var storePackages = map[string]string{
+	"memory":      "github.com/clientcache/clientcache/storage/memstore",
+	"file":        "github.com/clientcache/clientcache/storage/filestore",
+	"sqlite":      "github.com/clientcache/clientcache/storage/sqlitestore",
+	"redis":       "github.com/clientcache/clientcache/storage/redisstore",
+	"rediss":      "github.com/clientcache/clientcache/storage/redisstore",
+	"mongodb":     "github.com/clientcache/clientcache/storage/mongostore",
+	"mongodb+srv": "github.com/clientcache/clientcache/storage/mongostore",
+	"dynamodb":    "github.com/clientcache/clientcache/storage/dynamostore",
+}
+
+// unregistered is the error of Open for a URL whose scheme no imported
+// package registered: for a scheme of this project's stores, it names the
+// package to import; for any other, it lists the registered schemes.
+func unregistered(scheme, rawURL string) error {
+	if pkg, ok := storePackages[strings.ToLower(scheme)]; ok {
+		return fmt.Errorf("storage: no store registered for scheme %q: import _ %q", scheme, pkg)
+	}
+	return fmt.Errorf("storage: no store registered for scheme %q in %q; registered schemes: %s",
+		scheme, RedactURL(rawURL), schemeList())
 }
 
 // RedactURL returns rawURL as a message may show it: with the password of

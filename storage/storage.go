@@ -8,8 +8,10 @@
 //
 // # Writing a store
 //
-// A store implements the nine methods of Storage. Any type will do; this one
-// keeps values in a map and fits in one file:
+// A store implements the nine methods of Storage. Any type will do. The
+// package's example CustomStore (Example_customStore, example_test.go) is a
+// whole store in one file: nine methods over a map, plugged into a Session
+// and run. Its Read:
 //
 //	type mapStore struct {
 //		mu sync.Mutex
@@ -32,7 +34,8 @@
 //	b := &storage.Backend{Responses: newMapStore(), Redirects: newMapStore()}
 //	s, err := clientcache.NewSession(b, nil)
 //
-// and prove it with the conformance suite, package storagetest:
+// and prove it with the conformance suite, package storagetest, as
+// mapstore_test.go does for the example's store:
 //
 //	func TestMapStore(t *testing.T) {
 //		storagetest.Run(t, func(t *testing.T) storage.Storage { return newMapStore() })

@@ -9,7 +9,6 @@ require (
 	github.com/clientcache/clientcache/storage/redisstore v0.0.0
 	github.com/clientcache/clientcache/storage/sqlitestore v0.0.0
 	github.com/mccutchen/go-httpbin/v2 v2.26.0
-	github.com/redis/go-redis/v9 v9.23.0
 )
 
 require (
@@ -34,6 +33,7 @@ require (
 	github.com/ncruces/go-sqlite3 v0.37.0 // indirect
 	github.com/ncruces/go-sqlite3-wasm/v6 v6.5.35401 // indirect
 	github.com/ncruces/julianday v1.0.0 // indirect
+	github.com/redis/go-redis/v9 v9.23.0 // indirect
 	github.com/xdg-go/scram v1.4.0 // indirect
 	github.com/xdg-go/stringprep v1.0.4 // indirect
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect

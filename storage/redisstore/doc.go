@@ -50,4 +50,16 @@
 // [storage.ErrClosed]; a done context wraps its error. A server that goes away
 // makes operations fail (after go-redis's timeouts and retries) and the store
 // works again, without reopening, once the server is back.
+//
+// # Logging
+//
+// go-redis writes messages of its own (a failed dial, a Sentinel failover)
+// through one logger for the whole process, by default to standard error.
+// Importing this package sets that logger once, from an init function, with
+// [redis.SetLogger]: go-redis's messages then go to [slog.Default] (the one
+// set when each message is written) at level Debug, as "redis: ...". The
+// failures they tell of also reach the caller as the store's errors, which a
+// clientcache Session logs through its Options.Logger. The setting applies
+// to every go-redis client of the program; to choose another logger, call
+// redis.SetLogger after the import (from main, say).
 package redisstore

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache/internal/fspath"
+	"github.com/clientcache/clientcache/storage"
 )
 
 // config is everything Open derives from its path and Options.
@@ -31,6 +32,9 @@ var storeParams = []string{"table_prefix"}
 
 // newConfig resolves name (a path or a "file:" URI) and opts.
 func newConfig(name string, opts *Options) (*config, error) {
+	if err := checkNotURL(name); err != nil {
+		return nil, err
+	}
 	path, params := name, url.Values{}
 	if strings.HasPrefix(name, "file:") {
 		u, err := url.Parse(name)
@@ -116,6 +120,44 @@ func buildConfig(path string, params url.Values, opts *Options, source string) (
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkNotURL refuses a cache_name that is a URL rather than a path: a
+// scheme of two or more characters followed by ":/" (sqlite:///x.sqlite,
+// redis://host, s3://bucket), or any name with the "sqlite:" scheme
+// (sqlite:relative/x.sqlite). Such a name would otherwise become a directory
+// named after the scheme. A "file:" URI is SQLite's own, which Open takes;
+// a one-letter scheme is a Windows drive (C:/dir/cache.sqlite).
+func checkNotURL(name string) error {
+	n := schemeLen(name)
+	if n < 2 {
+		return nil
+	}
+	scheme := strings.ToLower(name[:n])
+	if scheme == "file" || scheme != "sqlite" && !strings.HasPrefix(name[n+1:], "/") {
+		return nil
+	}
+	shown := storage.RedactURL(name)
+	return storage.InvalidURL(fmt.Errorf("sqlitestore: the cache_name %q is a URL, not a database path: "+
+		"pass Open the database file's path (such as \"~/.cache/myapp.sqlite\"), or open the URL with storage.Open(ctx, %q)",
+		shown, shown))
+}
+
+// schemeLen returns the length of the URL scheme that name starts with (RFC
+// 3986 §3.1: a letter, then letters, digits, '+', '-' or '.', then ':'), not
+// counting the ':', or 0.
+func schemeLen(name string) int {
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z':
+		case i > 0 && ('0' <= c && c <= '9' || c == '+' || c == '-' || c == '.'):
+		case i > 0 && c == ':':
+			return i
+		default:
+			return 0
+		}
+	}
+	return 0
 }
 
 // hasPragma reports whether one of pragmas ("name(value)", "name=value" or

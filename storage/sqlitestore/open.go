@@ -22,6 +22,12 @@ const idleConns = 8
 // Open opens, creating it if needed, the cache database that path names (the
 // cache_name; see the package doc) and returns its two storages. The caller
 // closes the Backend. opts may be nil.
+//
+// path is a file path or a SQLite "file:" URI, never a URL of a store:
+// Open refuses a path that starts with a URL scheme and a slash
+// ("sqlite:///x.sqlite", "redis://host") or with "sqlite:", with an error
+// wrapping storage.ErrInvalidURL, and creates nothing. Open a URL with
+// storage.Open; write "./sqlite:x" for a relative path that looks like one.
 func Open(ctx context.Context, path string, opts *Options) (*storage.Backend, error) {
 	c, err := newConfig(path, opts)
 	if err != nil {

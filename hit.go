@@ -3,14 +3,41 @@ package clientcache
 import (
 	"bytes"
 	"net/http"
-	"net/textproto"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/clientcache/clientcache/internal/entry"
 	"github.com/clientcache/clientcache/internal/freshness"
 )
+
+// serve answers req with a stored entry.
+// st says what led here (its Forward is empty for a hit); o is what became
+// of storing e, when e was just stored.
+func (t *Transport) serve(req *http.Request, e *entry.Entry, st Status, o outcome, d decision, now time.Time) *http.Response {
+	h := t.hitFrom(req, e, d.age)
+	st.FromCache = true
+	st.CreatedAt, st.Expires, st.ttl = e.Created, e.Expires, d.ttl
+	st.Expired = st.Expired || d.ttl <= 0
+	c := carry(req, st, o)
+	h.resp.Request = req.WithContext(c)
+	h.cacheStatus[0] = c.header(now)
+	h.resp.Header["Cache-Status"] = h.cacheStatus[:]
+	return &h.resp
+}
+
+func (t *Transport) gatewayTimeout(req *http.Request, st Status) *http.Response {
+	resp := &http.Response{
+		Status:     "504 Gateway Timeout",
+		StatusCode: http.StatusGatewayTimeout,
+		Proto:      "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:  http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
+		Body:    http.NoBody,
+		Request: req,
+	}
+	st.Forward, st.Detail = ForwardMiss, DetailOnlyIfCached
+	carry(req, st, 0).attach(req, resp, t.cfg.now())
+	return resp
+}
 
 // responseFrom builds the response a stored entry stands for, age old. The
 // entry's header map becomes the response's: entries are decoded afresh for
@@ -64,11 +91,6 @@ type hitResponse struct {
 	cacheStatus [1]string
 }
 
-// newFreshness reads the freshness information of a stored entry.
-func newFreshness(e *entry.Entry) freshness.Response {
-	return freshness.NewResponse(e.Status, e.Header, e.Requested, e.Created)
-}
-
 // bodyReader is the body of a response served from the store.
 type bodyReader struct{ bytes.Reader }
 
@@ -93,36 +115,17 @@ func statusLine(code int) string {
 	return strconv.Itoa(code)
 }
 
-// storedHeader is the part of a response header worth storing: all of it
-// but the hop-by-hop fields and our own Cache-Status.
-func storedHeader(h http.Header) http.Header {
-	out := make(http.Header, len(h))
-	for name, values := range h {
-		if name == "Cache-Status" || isHopByHop(h, name) {
-			continue
-		}
-		out[name] = append([]string(nil), values...)
+// serveNotModified answers a client's conditional request from a fresh
+// stored response: a 304 with the stored response's metadata (RFC 9110
+// §15.4.5) and no body.
+func (t *Transport) serveNotModified(req *http.Request, e *entry.Entry, st Status, d decision, now time.Time) *http.Response {
+	st.Detail = DetailNotModified
+	resp := t.serve(req, e, st, 0, d, now)
+	resp.Body.Close()
+	resp.StatusCode, resp.Status = http.StatusNotModified, statusLine(http.StatusNotModified)
+	resp.Body, resp.ContentLength = http.NoBody, 0
+	for _, name := range []string{"Content-Length", "Content-Encoding", "Content-Range", "Transfer-Encoding"} {
+		resp.Header.Del(name)
 	}
-	return out
-}
-
-var hopByHop = map[string]bool{
-	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authenticate": true,
-	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
-}
-
-// isHopByHop reports fields that describe one connection, including those
-// the Connection field names (RFC 9110 §7.6.1).
-func isHopByHop(h http.Header, name string) bool {
-	if hopByHop[name] {
-		return true
-	}
-	for _, v := range h["Connection"] {
-		for f := range strings.SplitSeq(v, ",") {
-			if textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(f)) == name {
-				return true
-			}
-		}
-	}
-	return false
+	return resp
 }

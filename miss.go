@@ -23,10 +23,41 @@ type fetchState struct {
 	stored   *entry.Entry // the stored entry, stale or to be refreshed; nil if none
 	d        decision     // what the cache may do with stored
 	validate bool         // ask the origin whether stored is still current
-	st       *statusContext
-	call     *call // the flight this request leads; nil when it leads none
+	st       Status       // what led here; completed as the response is made
+	call     *call        // the flight this request leads; nil when it leads none
 
 	published bool
+}
+
+// miss answers a request the store could not: it joins a fetch of the same
+// key already under way and shares its response (coalescing), or leads one.
+func (t *Transport) miss(req *http.Request, f *fetchState) (*http.Response, error) {
+	ctx := req.Context()
+	c, leader := t.flights.join(f.key)
+	if leader {
+		f.call = c
+		return t.fetch(req, f)
+	}
+	resp, err := c.wait(ctx, func(e *entry.Entry) bool { return t.cache.varyMatches(ctx, e, req.Header) })
+	switch {
+	case err != nil:
+		closeBody(req)
+		return nil, err
+	case resp != nil:
+		closeBody(req)
+		f.st.Collapsed = true
+		carry(req, f.st, 0).attach(req, resp, t.cfg.now())
+		return resp, nil
+	}
+	// The leader's response could not be shared; it may have been stored.
+	if again, _ := t.lookup(ctx, f.key, req); again != nil && !f.s.refresh && !f.s.forceRefresh {
+		if d := t.cfg.policy.decide(&f.s, again, t.cfg.now()); d.serve {
+			closeBody(req)
+			f.st.Forward = "" // a hit after all
+			return t.serve(req, again, f.st, 0, d, t.cfg.now()), nil
+		}
+	}
+	return t.fetch(req, f)
 }
 
 // done publishes the outcome to the followers (share may be nil: they then
@@ -66,9 +97,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		cookies := resp.Header["Set-Cookie"]
 		e, keep, why := t.refreshed(f.stored, resp.Header, &f.s, requested, now)
 		encoded := e.Encode()
-		if o, attempted := t.storeRefreshed(req, f.key, encoded, e, keep, why); attempted {
-			st.setOutcome(o)
-		}
+		stored, _ := t.storeRefreshed(req, f.key, encoded, e, keep, why)
 		d := t.cfg.policy.decide(&f.s, e, now)
 		// Followers decode their own copies: the caller's response gets e's
 		// header map, and responses never share one. The bytes were just
@@ -80,13 +109,12 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 			}
 			return nil
 		}, selected)
-		resp := t.serve(req, e, st, d, now)
+		st.Forward, st.Revalidated = ForwardStale, true
+		resp := t.serve(req, e, st, stored, d, now)
 		if len(cookies) > 0 {
 			// Meant for this client only (a shared cache stores none).
 			resp.Header["Set-Cookie"] = cookies
 		}
-		st.Forward, st.Revalidated = "stale", true
-		resp.Header["Cache-Status"] = []string{st.header(now)}
 		return resp, nil
 	}
 	if f.stored != nil && f.d.staleIfError && t.cfg.policy.serverError(resp.StatusCode) {
@@ -101,11 +129,10 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	e, ok, why := t.storable(req, resp, &f.s, requested, now)
 	if !ok {
 		if why != 0 {
-			st.setOutcome(why)
 			t.logNotStored(req, f.key, why)
 		}
 		t.done(f, nil, nil)
-		attachStatus(req, resp, st, now)
+		carry(req, st, why).attach(req, resp, now)
 		return resp, nil
 	}
 	// Followers get responses of their own, built from the entry (whose
@@ -118,11 +145,14 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	}
 	if bodyless(req, resp) {
 		e.Body = nil
-		st.setOutcome(t.storeEntry(req.Context(), f.key, e.Encode(), e))
+		stored := t.storeEntry(req.Context(), f.key, e.Encode(), e)
 		t.done(f, func() *http.Response { return share(http.NoBody) }, e)
-		attachStatus(req, resp, st, now)
+		carry(req, st, stored).attach(req, resp, now)
 		return resp, nil
 	}
+	// The body is stored as the caller reads it: what became of it is known
+	// at its end, and told through the carrier made now.
+	c := carry(req, st, 0)
 	storeCtx := context.WithoutCancel(req.Context())
 	end := func() {
 		if f.call != nil {
@@ -133,7 +163,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		if whole != nil {
 			why = t.storeEntry(storeCtx, f.key, whole, e)
 		}
-		st.setOutcome(why)
+		c.setOutcome(why)
 		t.logNotStored(req, f.key, why)
 	}
 	fl := newFlight(resp.Body, e, resp.ContentLength, int(t.cfg.MaxBodySize), store, end)
@@ -144,7 +174,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 		}
 		return nil
 	}, e)
-	attachStatus(req, resp, st, now)
+	c.attach(req, resp, now)
 	return resp, nil
 }
 
@@ -184,9 +214,9 @@ func (t *Transport) send(req *http.Request, f *fetchState) (resp *http.Response,
 
 // serveStale answers with the stored entry when the origin failed.
 func (t *Transport) serveStale(req *http.Request, f *fetchState, now time.Time) *http.Response {
-	f.st.Expired = true
-	f.st.Detail = "stale-if-error"
-	return t.serve(req, f.stored, f.st, t.cfg.policy.decide(&f.s, f.stored, now), now)
+	st := f.st
+	st.Forward, st.Expired, st.Detail = "", true, DetailStaleIfError
+	return t.serve(req, f.stored, st, 0, t.cfg.policy.decide(&f.s, f.stored, now), now)
 }
 
 // storable returns the entry for resp, without its body, or false when resp
@@ -322,12 +352,6 @@ func (t *Transport) storeRefreshed(req *http.Request, key string, encoded []byte
 var notUpdatedBy304 = map[string]bool{
 	"Content-Length": true, "Content-Encoding": true, "Content-Range": true,
 	"Transfer-Encoding": true, "Cache-Status": true,
-}
-
-// finishShared completes a response copied from another request's fetch.
-func (t *Transport) finishShared(req *http.Request, resp *http.Response, st *statusContext) *http.Response {
-	attachStatus(req, resp, st, t.cfg.now())
-	return resp
 }
 
 func hasValidators(h http.Header) bool {
