@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/clientcache/clientcache/internal/flight"
 	"github.com/clientcache/clientcache/storage/memstore"
 )
 
@@ -31,8 +32,8 @@ func TestConcurrentIdenticalRequestsAreCoalesced(t *testing.T) {
 	}
 	var waiting sync.WaitGroup
 	waiting.Add(followers)
-	testHookFollowerWaiting = waiting.Done
-	defer func() { testHookFollowerWaiting = nil }()
+	flight.TestHookFollowerWaiting = waiting.Done
+	defer func() { flight.TestHookFollowerWaiting = nil }()
 
 	type outcome struct {
 		body      string
@@ -123,8 +124,8 @@ func TestFollowerWithAnotherVariantFetchesItsOwn(t *testing.T) {
 	defer origin.Close()
 	tr, _ := NewTransport(memstore.NewBackend(nil), nil)
 	waiting := make(chan struct{})
-	testHookFollowerWaiting = func() { close(waiting) }
-	defer func() { testHookFollowerWaiting = nil }()
+	flight.TestHookFollowerWaiting = func() { close(waiting) }
+	defer func() { flight.TestHookFollowerWaiting = nil }()
 
 	fetch := func(accept string, out chan<- string) {
 		req, _ := http.NewRequest(http.MethodGet, origin.URL, nil)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache/internal/entry"
+	"github.com/clientcache/clientcache/internal/flight"
 	"github.com/clientcache/clientcache/internal/freshness"
 	"github.com/clientcache/clientcache/internal/httpdate"
 	"github.com/clientcache/clientcache/storage"
@@ -24,7 +25,7 @@ type fetchState struct {
 	d        decision     // what the cache may do with stored
 	validate bool         // ask the origin whether stored is still current
 	st       Status       // what led here; completed as the response is made
-	call     *call        // the flight this request leads; nil when it leads none
+	call     *flight.Call // the fetch this request leads; nil when it leads none
 
 	published bool
 }
@@ -33,12 +34,12 @@ type fetchState struct {
 // key already under way and shares its response (coalescing), or leads one.
 func (t *Transport) miss(req *http.Request, f *fetchState) (*http.Response, error) {
 	ctx := req.Context()
-	c, leader := t.flights.join(f.key)
+	c, leader := t.flights.Join(f.key)
 	if leader {
 		f.call = c
 		return t.fetch(req, f)
 	}
-	resp, err := c.wait(ctx, func(e *entry.Entry) bool { return t.cache.varyMatches(ctx, e, req.Header) })
+	resp, err := c.Wait(ctx, func(e *entry.Entry) bool { return t.cache.varyMatches(ctx, e, req.Header) })
 	switch {
 	case err != nil:
 		closeBody(req)
@@ -65,14 +66,14 @@ func (t *Transport) miss(req *http.Request, f *fetchState) (*http.Response, erro
 func (t *Transport) done(f *fetchState, share func() *http.Response, selected *entry.Entry) {
 	t.publish(f, share, selected)
 	if f.call != nil {
-		t.flights.forget(f.key, f.call)
+		t.flights.Forget(f.key, f.call)
 	}
 }
 
 func (t *Transport) publish(f *fetchState, share func() *http.Response, selected *entry.Entry) {
 	if f.call != nil && !f.published {
 		f.published = true
-		f.call.publish(share, selected)
+		f.call.Publish(share, selected)
 	}
 }
 
@@ -156,20 +157,21 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	storeCtx := context.WithoutCancel(req.Context())
 	end := func() {
 		if f.call != nil {
-			t.flights.forget(f.key, f.call)
+			t.flights.Forget(f.key, f.call)
 		}
 	}
-	store := func(whole []byte, why outcome) {
+	store := func(whole []byte, why flight.Reason) {
+		o := notStoredBecause[why]
 		if whole != nil {
-			why = t.storeEntry(storeCtx, f.key, whole, e)
+			o = t.storeEntry(storeCtx, f.key, whole, e)
 		}
-		c.setOutcome(why)
-		t.logNotStored(req, f.key, why)
+		c.setOutcome(o)
+		t.logNotStored(req, f.key, o)
 	}
-	fl := newFlight(resp.Body, e, resp.ContentLength, int(t.cfg.MaxBodySize), store, end)
-	resp.Body = fl.newReader()
+	fl := flight.NewBody(resp.Body, e, resp.ContentLength, int(t.cfg.MaxBodySize), store, end)
+	resp.Body = fl.NewReader()
 	t.publish(f, func() *http.Response {
-		if body := fl.newReader(); body != nil {
+		if body := fl.NewReader(); body != nil {
 			return share(body)
 		}
 		return nil
@@ -292,6 +294,13 @@ func (t *Transport) storeEntry(ctx context.Context, key string, data []byte, e *
 		t.cfg.logger.WarnContext(ctx, "clientcache: cache write failed; response served uncached", "key", key, "err", err)
 		return outcomeStoreError
 	}
+}
+
+// notStoredBecause maps why a shared body is not stored to the outcome.
+var notStoredBecause = map[flight.Reason]outcome{
+	flight.TooLarge:   outcomeTooLarge,
+	flight.Incomplete: outcomeIncomplete,
+	flight.Abandoned:  outcomeAbandoned,
 }
 
 // logNotStored tells, at debug level, why a response the cache meant to

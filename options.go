@@ -12,6 +12,7 @@ import (
 
 	"github.com/clientcache/clientcache/internal/cachekey"
 	"github.com/clientcache/clientcache/internal/credentials"
+	"github.com/clientcache/clientcache/internal/glob"
 )
 
 // Expiration values with a special meaning, for every ExpireAfter field
@@ -274,7 +275,7 @@ func newConfig(o *Options) (*config, error) {
 		if err := checkExpiration(fmt.Sprintf("URLPatterns[%d] (%s).ExpireAfter", i, p.Pattern), p.ExpireAfter); err != nil {
 			return nil, bad("%v", err)
 		}
-		c.patterns = append(c.patterns, compiledPattern{URLPattern: p, glob: compileGlob(p.Pattern)})
+		c.patterns = append(c.patterns, compiledPattern{URLPattern: p, glob: glob.CompileURL(p.Pattern)})
 	}
 	if c.MaxBodySize < 0 {
 		return nil, bad("MaxBodySize: %d is negative", c.MaxBodySize)

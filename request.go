@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache/internal/freshness"
+	"github.com/clientcache/clientcache/internal/glob"
 )
 
 // RequestOptions are per-request settings, carried by the request's context
@@ -63,9 +64,9 @@ func (c *config) settingsFor(req *http.Request) settings {
 	s := settings{expireAfter: c.ExpireAfter, expireAt: c.ExpireAt, disabled: c.Disabled}
 	s.explicitExpiry = s.expireAfter != 0 || !s.expireAt.IsZero()
 	if len(c.patterns) > 0 {
-		target := urlWithoutScheme(req.URL.String())
+		target := req.URL.String()
 		for _, p := range c.patterns {
-			if globMatch(p.glob, target) {
+			if glob.MatchURL(p.glob, target) {
 				if p.ExpireAfter != 0 || !p.ExpireAt.IsZero() {
 					s.expireAfter, s.expireAt = p.ExpireAfter, p.ExpireAt
 					s.explicitExpiry = true

@@ -16,7 +16,7 @@ func (t *Transport) revalidateInBackground(req *http.Request, key string, s *set
 	if !ok {
 		return // the Transport is closed: the stale response is served as is
 	}
-	c, leader := t.flights.join(key)
+	c, leader := t.flights.Join(key)
 	if !leader {
 		finished()
 		return // a fetch of this key is already under way

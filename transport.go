@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/clientcache/clientcache/internal/flight"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/memstore"
 )
@@ -31,7 +32,7 @@ type Transport struct {
 	cfg     *config
 	backend *storage.Backend
 	cache   *Cache
-	flights flightGroup
+	flights flight.Group
 	// background tracks the revalidations that no caller waits for.
 	background *background
 }

@@ -3,6 +3,8 @@
 // byte; nothing else is special.
 package glob
 
+import "strings"
+
 // Match reports whether s matches pattern. It runs in
 // O(len(s)*len(pattern)) at worst and never recurses, so that a hostile
 // pattern or input cannot make it slow.
@@ -28,4 +30,27 @@ func Match(pattern, s string) bool {
 		px++
 	}
 	return px == len(pattern)
+}
+
+// CompileURL prepares a URL pattern for MatchURL: the scheme is dropped and
+// a trailing "*" implied, so that a pattern names a prefix unless it says
+// otherwise ("api.example.com/items" matches ".../items/7?x=1").
+func CompileURL(pattern string) string {
+	p := strings.TrimSpace(pattern)
+	if i := strings.Index(p, "://"); i >= 0 {
+		p = p[i+3:]
+	}
+	if !strings.HasSuffix(p, "*") {
+		p += "*"
+	}
+	return p
+}
+
+// MatchURL reports whether a URL, whose scheme is ignored, matches a
+// pattern CompileURL made.
+func MatchURL(compiled, u string) bool {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+	}
+	return Match(compiled, u)
 }

@@ -38,3 +38,20 @@ func TestMatchDoesNotBacktrackExponentially(t *testing.T) {
 		t.Fatal("matched")
 	}
 }
+
+func TestMatchURL(t *testing.T) {
+	p := CompileURL("https://api.example.com/items")
+	for u, want := range map[string]bool{
+		"https://api.example.com/items/7?x=1":        true,
+		"http://api.example.com/items":               true, // the scheme is not compared
+		"https://api.example.com/other":              false,
+		"https://evil.example/api.example.com/items": false,
+	} {
+		if got := MatchURL(p, u); got != want {
+			t.Errorf("MatchURL(%q, %q) = %v, want %v", p, u, got, want)
+		}
+	}
+	if CompileURL(" *.example.com/x* ") != "*.example.com/x*" {
+		t.Errorf("CompileURL kept the spaces or added a second star: %q", CompileURL(" *.example.com/x* "))
+	}
+}

@@ -1,4 +1,9 @@
-package clientcache
+// Package flight coalesces concurrent identical requests: while one request
+// (the leader) fetches a key from the origin, the others (followers) wait
+// for its response and share it, reading its body as it arrives, instead of
+// fetching again. The body is collected behind the encoded entry's prefix as
+// it streams, so that the whole entry can be stored when it ends.
+package flight
 
 import (
 	"context"
@@ -12,19 +17,19 @@ import (
 	"github.com/clientcache/clientcache/internal/entry"
 )
 
-// flightGroup coalesces concurrent identical requests: while one request
-// (the leader) fetches a key from the origin, the others wait for its
-// response and share it instead of fetching again.
-type flightGroup struct {
+// Group coalesces concurrent identical requests: while one request (the
+// leader) fetches a key from the origin, the others wait for its response and
+// share it instead of fetching again. Its zero value is ready to use.
+type Group struct {
 	mu    sync.Mutex
-	calls map[string]*call
+	calls map[string]*Call
 }
 
-// call is one leader's fetch. done closes when the leader has a response;
+// Call is one leader's fetch. done closes when the leader has a response;
 // share then gives a waiting request its own copy, or nil when the response
 // cannot be shared (an error, an uncacheable response, a body already
 // abandoned), in which case the follower fetches for itself.
-type call struct {
+type Call struct {
 	done  chan struct{}
 	share func() *http.Response
 	// selected is the stored entry the shared response stands for: a
@@ -32,24 +37,25 @@ type call struct {
 	selected *entry.Entry
 }
 
-// join returns the call in flight for key and false, or registers a new one
+// Join returns the call in flight for key and false, or registers a new one
 // and returns it and true: the caller is then the leader and must call
-// publish and, when the call can no longer be joined, forget.
-func (g *flightGroup) join(key string) (*call, bool) {
+// Publish and, when the call can no longer be joined, Forget.
+func (g *Group) Join(key string) (*Call, bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if c, ok := g.calls[key]; ok {
 		return c, false
 	}
 	if g.calls == nil {
-		g.calls = map[string]*call{}
+		g.calls = map[string]*Call{}
 	}
-	c := &call{done: make(chan struct{})}
+	c := &Call{done: make(chan struct{})}
 	g.calls[key] = c
 	return c, true
 }
 
-func (g *flightGroup) forget(key string, c *call) {
+// Forget ends c: later requests for key start a call of their own.
+func (g *Group) Forget(key string, c *Call) {
 	g.mu.Lock()
 	if g.calls[key] == c {
 		delete(g.calls, key)
@@ -57,19 +63,19 @@ func (g *flightGroup) forget(key string, c *call) {
 	g.mu.Unlock()
 }
 
-// publish wakes the followers; share may be nil, and so may selected (then
+// Publish wakes the followers; share may be nil, and so may selected (then
 // the response does not vary).
-func (c *call) publish(share func() *http.Response, selected *entry.Entry) {
+func (c *Call) Publish(share func() *http.Response, selected *entry.Entry) {
 	c.share, c.selected = share, selected
 	close(c.done)
 }
 
-// wait blocks until the leader has published, or ctx ends. It returns nil
+// Wait blocks until the leader has published, or ctx ends. It returns nil
 // when the follower must fetch for itself: selects reports whether the
 // follower's request selects a stored entry (Vary).
-func (c *call) wait(ctx context.Context, selects func(*entry.Entry) bool) (*http.Response, error) {
-	if testHookFollowerWaiting != nil {
-		testHookFollowerWaiting()
+func (c *Call) Wait(ctx context.Context, selects func(*entry.Entry) bool) (*http.Response, error) {
+	if TestHookFollowerWaiting != nil {
+		TestHookFollowerWaiting()
 	}
 	select {
 	case <-c.done:
@@ -82,15 +88,15 @@ func (c *call) wait(ctx context.Context, selects func(*entry.Entry) bool) (*http
 	return c.share(), nil
 }
 
-// testHookFollowerWaiting, when set by a test, is called as a follower starts
+// TestHookFollowerWaiting, when set by a test, is called as a follower starts
 // waiting for a leader.
-var testHookFollowerWaiting func()
+var TestHookFollowerWaiting func()
 
-// flight is one upstream response body, read on demand by the caller that
+// Body is one upstream response body, read on demand by the caller that
 // fetched it and by any follower that joined, and collected (behind the
 // encoded entry's prefix) so that the whole entry can be stored when the body
 // ends. Nothing is read ahead of the fastest reader.
-type flight struct {
+type Body struct {
 	mu       sync.Mutex
 	upstream io.ReadCloser
 	buf      []byte // the entry prefix, then the body bytes received so far
@@ -106,7 +112,7 @@ type flight struct {
 
 	// store is called once: at EOF with the whole sealed entry, to store
 	// it, or with nil and the reason the entry will not be stored.
-	store  func(entry []byte, why outcome)
+	store  func(entry []byte, why Reason)
 	stored bool
 	end    func() // called once, when no new reader may join
 	ended  bool
@@ -114,32 +120,32 @@ type flight struct {
 
 const minReadSize = 16 << 10
 
-// newFlight starts collecting upstream's body behind the encoding of e (whose
+// NewBody starts collecting upstream's body behind the encoding of e (whose
 // Body is ignored). With a known length the whole entry, trailer included,
 // gets one allocation.
-func newFlight(upstream io.ReadCloser, e *entry.Entry, contentLength int64, limit int, store func([]byte, outcome), end func()) *flight {
+func NewBody(upstream io.ReadCloser, e *entry.Entry, contentLength int64, limit int, store func(whole []byte, why Reason), end func()) *Body {
 	size := minReadSize
 	if contentLength >= 0 && contentLength <= int64(limit) {
 		size = int(contentLength)
 	}
 	buf := e.AppendPrefix(make([]byte, 0, e.PrefixSize()+size+entry.TrailerSize))
-	return &flight{upstream: upstream, buf: buf, start: len(buf), limit: limit,
+	return &Body{upstream: upstream, buf: buf, start: len(buf), limit: limit,
 		storing: true, joinable: true, store: store, end: end}
 }
 
 // settle calls store, once: with the whole entry, or with why there is
 // none. f.mu is held.
-func (f *flight) settle(whole []byte, why outcome) {
+func (f *Body) settle(whole []byte, why Reason) {
 	if !f.stored {
 		f.stored = true
 		f.store(whole, why)
 	}
 }
 
-// newReader returns a new reader of the body from its start, or nil when the
+// NewReader returns a new reader of the body from its start, or nil when the
 // flight can no longer be joined. A body that arrived whole can always be
 // read again from the buffer.
-func (f *flight) newReader() io.ReadCloser {
+func (f *Body) NewReader() io.ReadCloser {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	whole := f.err == io.EOF && !f.single
@@ -151,12 +157,24 @@ func (f *flight) newReader() io.ReadCloser {
 }
 
 type flightReader struct {
-	f      *flight
+	f      *Body
 	off    int
 	closed atomic.Bool
 }
 
 var errClosedBody = errors.New("clientcache: read on closed response body")
+
+// Reason says why a body will not be stored.
+type Reason int
+
+const (
+	// TooLarge: the body grew past the limit.
+	TooLarge Reason = iota + 1
+	// Incomplete: the upstream body ended with an error.
+	Incomplete
+	// Abandoned: every reader closed the body before its end.
+	Abandoned
+)
 
 func (r *flightReader) Read(p []byte) (int, error) {
 	if r.closed.Load() {
@@ -190,7 +208,7 @@ func (r *flightReader) Read(p []byte) (int, error) {
 }
 
 // fill reads the next piece of the upstream body into buf. f.mu is held.
-func (f *flight) fill() {
+func (f *Body) fill() {
 	if len(f.buf) == cap(f.buf) {
 		// Probe with one byte before growing: a body of the announced length
 		// usually ends here, and growing would copy the whole buffer.
@@ -219,19 +237,19 @@ func (f *flight) fill() {
 
 // checkLimit stops storing a body that has grown past the limit. With a
 // single reader the collected bytes are then only what it has not read yet.
-func (f *flight) checkLimit() {
+func (f *Body) checkLimit() {
 	if !f.storing || len(f.buf)-f.start <= f.limit {
 		return
 	}
 	f.storing = false
-	f.settle(nil, outcomeTooLarge)
+	f.settle(nil, TooLarge)
 	f.stopJoining()
 	if f.readers.Load() == 1 {
 		f.single = true
 	}
 }
 
-func (f *flight) stopJoining() {
+func (f *Body) stopJoining() {
 	f.joinable = false
 	if !f.ended {
 		f.ended = true
@@ -241,7 +259,7 @@ func (f *flight) stopJoining() {
 
 // finish records how the upstream body ended and stores a whole entry.
 // f.mu is held.
-func (f *flight) finish(err error) {
+func (f *Body) finish(err error) {
 	if f.err != nil {
 		return
 	}
@@ -254,7 +272,7 @@ func (f *flight) finish(err error) {
 		}
 	} else {
 		f.storing = false
-		f.settle(nil, outcomeIncomplete)
+		f.settle(nil, Incomplete)
 	}
 	f.err = err
 	f.closeUpstream()
@@ -263,7 +281,7 @@ func (f *flight) finish(err error) {
 	f.stopJoining()
 }
 
-func (f *flight) closeUpstream() {
+func (f *Body) closeUpstream() {
 	if f.closed.CompareAndSwap(false, true) {
 		f.upstream.Close()
 	}
@@ -282,7 +300,7 @@ func (r *flightReader) Close() error {
 		if f.err == nil {
 			f.storing = false
 			f.err = errClosedBody
-			f.settle(nil, outcomeAbandoned)
+			f.settle(nil, Abandoned)
 		}
 		f.stopJoining()
 		f.mu.Unlock()
