@@ -34,8 +34,9 @@
 //	b := &storage.Backend{Responses: newMapStore(), Redirects: newMapStore()}
 //	s, err := clientcache.NewSession(b, nil)
 //
-// and prove it with the conformance suite, package storagetest, as
-// mapstore_test.go does for the example's store:
+// and prove it with the conformance suites of package storagetest (Run for
+// one Storage, RunBackend for a whole Backend), as mapstore_test.go does for
+// the example's store:
 //
 //	func TestMapStore(t *testing.T) {
 //		storagetest.Run(t, func(t *testing.T) storage.Storage { return newMapStore() })

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/dynamostore"
 	"github.com/clientcache/clientcache/storage/storagetest"
@@ -29,6 +31,48 @@ func TestConformance(t *testing.T) {
 			}
 			_ = b.Redirects.Close()
 			return b.Responses
+		})
+	})
+}
+
+// TestBackend runs the Backend specification against each server, on the
+// Backends of New (the caller's client, which Close must leave working) and
+// of OpenEndpoint (a client of the store's own, shared by its two storages).
+// The table is the cache_name.
+func TestBackend(t *testing.T) {
+	forEachServer(t, func(t *testing.T, env string) {
+		endpoint := endpointOrSkip(t, env)
+		client := testClient(endpoint)
+		tableOf := func(b *storage.Backend) string { return b.Responses.(*dynamostore.Store).Table() }
+		t.Run("New", func(t *testing.T) {
+			open := func(t *testing.T, name string) *storage.Backend {
+				t.Helper()
+				b, err := dynamostore.New(ctxFor(t, time.Minute), client, &dynamostore.Options{CacheName: name, Logger: testLogger(t)})
+				if err != nil {
+					t.Fatalf("New: %v", err)
+				}
+				return b
+			}
+			storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return open(t, uniqueTable(t, client)) }, &storagetest.BackendOptions{
+				Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend { return open(t, tableOf(b)) },
+				ClientStillWorks: func(t *testing.T, b *storage.Backend) error {
+					_, err := client.DescribeTable(ctxFor(t, time.Minute), &dynamodb.DescribeTableInput{TableName: aws.String(tableOf(b))})
+					return err
+				},
+			})
+		})
+		t.Run("OpenEndpoint", func(t *testing.T) {
+			open := func(t *testing.T, name string) *storage.Backend {
+				t.Helper()
+				b, err := dynamostore.OpenEndpoint(ctxFor(t, time.Minute), endpoint, "us-east-1", &dynamostore.Options{CacheName: name, Logger: testLogger(t)})
+				if err != nil {
+					t.Fatalf("OpenEndpoint: %v", err)
+				}
+				return b
+			}
+			storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return open(t, uniqueTable(t, client)) }, &storagetest.BackendOptions{
+				Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend { return open(t, tableOf(b)) },
+			})
 		})
 	})
 }

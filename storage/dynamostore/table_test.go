@@ -173,14 +173,3 @@ func waitTableGone(t *testing.T, client *dynamodb.Client, name string) {
 	}
 	t.Fatalf("table %s still exists 30s after DeleteTable", name)
 }
-
-// Closing the Backend leaves a caller's client usable.
-func TestCloseKeepsCallersClient(t *testing.T) {
-	b, client, name := openBackend(t, envDynalite, nil)
-	if err := b.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.DescribeTable(ctxFor(t, time.Minute), &dynamodb.DescribeTableInput{TableName: aws.String(name)}); err != nil {
-		t.Fatalf("the caller's client after Close: %v", err)
-	}
-}

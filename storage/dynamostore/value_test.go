@@ -187,41 +187,6 @@ func TestExpiredHiddenOnRead(t *testing.T) {
 	})
 }
 
-// The two namespaces share the table and nothing else.
-func TestNamespacesIsolated(t *testing.T) {
-	forEachServer(t, func(t *testing.T, env string) {
-		b, _, _ := openBackend(t, env, nil)
-		ctx := ctxFor(t, time.Minute)
-		if err := b.Responses.Write(ctx, "k", []byte("response")); err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Redirects.Write(ctx, "k", []byte("redirect")); err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Redirects.Write(ctx, "big", randomBytes(500<<10)); err != nil {
-			t.Fatal(err)
-		}
-		if v, err := b.Responses.Read(ctx, "k"); err != nil || string(v) != "response" {
-			t.Fatalf("Responses.Read(k) = (%q, %v)", v, err)
-		}
-		if n, err := b.Responses.Size(ctx); err != nil || n != 1 {
-			t.Fatalf("Responses.Size = (%d, %v), want 1", n, err)
-		}
-		if err := b.Responses.Clear(ctx); err != nil {
-			t.Fatal(err)
-		}
-		if v, err := b.Redirects.Read(ctx, "k"); err != nil || string(v) != "redirect" {
-			t.Fatalf("Redirects.Read(k) after Responses.Clear = (%q, %v)", v, err)
-		}
-		if n, err := b.Redirects.Size(ctx); err != nil || n != 2 {
-			t.Fatalf("Redirects.Size after Responses.Clear = (%d, %v), want 2", n, err)
-		}
-		if _, err := b.Redirects.Read(ctx, "big"); err != nil {
-			t.Fatalf("Redirects.Read(big) after Responses.Clear: %v", err)
-		}
-	})
-}
-
 // A head whose chunks are gone (its writer died) reads as absent and is
 // removed.
 func TestLostChunksReadAsAbsent(t *testing.T) {

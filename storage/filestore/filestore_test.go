@@ -35,6 +35,24 @@ func TestConformanceOfOpenedBackend(t *testing.T) {
 	})
 }
 
+// TestBackend runs the Backend specification on Open's: the directory is the
+// cache_name, so opening it again sees the same entries. There is no client.
+func TestBackend(t *testing.T) {
+	open := func(t *testing.T, dir string) *storage.Backend {
+		t.Helper()
+		b, err := filestore.Open(t.Context(), dir, nil)
+		if err != nil {
+			t.Fatalf("Open(%q): %v", dir, err)
+		}
+		return b
+	}
+	storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return open(t, t.TempDir()) }, &storagetest.BackendOptions{
+		Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
+			return open(t, filepath.Dir(b.Responses.(*filestore.Store).Dir()))
+		},
+	})
+}
+
 func newStore(t *testing.T, dir string, opts *filestore.Options) *filestore.Store {
 	t.Helper()
 	s, err := filestore.New(dir, opts)
@@ -440,39 +458,6 @@ func TestKeyTooLongForTheHeader(t *testing.T) {
 	}
 	if len(err.Error()) > 200 {
 		t.Errorf("the error quotes the whole key: %d bytes", len(err.Error()))
-	}
-}
-
-func TestEveryMethodAfterClose(t *testing.T) {
-	s := newStore(t, t.TempDir(), nil)
-	write(t, s, "k", "v")
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	_, errRead := s.Read(ctx, "k")
-	_, errContains := s.Contains(ctx, "k")
-	_, errSize := s.Size(ctx)
-	_, errPrune := s.DeleteExpired(ctx, time.Now())
-	var errKeys, errValues error
-	for _, err := range s.Keys(ctx) {
-		errKeys = err
-	}
-	for _, err := range s.Values(ctx) {
-		errValues = err
-	}
-	for name, err := range map[string]error{
-		"Read": errRead, "Contains": errContains, "Size": errSize, "DeleteExpired": errPrune,
-		"Keys": errKeys, "Values": errValues,
-		"Write":           s.Write(ctx, "k", nil),
-		"WriteWithExpiry": s.WriteWithExpiry(ctx, "k", nil, time.Now()),
-		"Delete":          s.Delete(ctx, "k"),
-		"DeleteMany":      s.DeleteMany(ctx, []string{"k"}),
-		"Clear":           s.Clear(ctx),
-	} {
-		if !errors.Is(err, storage.ErrClosed) {
-			t.Errorf("%s after Close: err = %v, want ErrClosed", name, err)
-		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -25,6 +24,19 @@ func TestConformanceWithBudget(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Storage {
 		return memstore.New(&memstore.Options{MaxEntries: 100_000, MaxBytes: 1 << 30})
 	})
+}
+
+// TestBackend runs the Backend specification on NewBackend's, with and
+// without a budget (which only Responses has): the two stores are
+// independent, fail with ErrClosed after Close (the optional interfaces
+// too), and may be called from inside their own Keys and Values loops. There
+// is no client, and nothing outlives the Backend to re-open.
+func TestBackend(t *testing.T) {
+	for name, opts := range map[string]*memstore.Options{"Unbudgeted": nil, "Budgeted": {MaxEntries: 100_000, MaxBytes: 1 << 30}} {
+		t.Run(name, func(t *testing.T) {
+			storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return memstore.NewBackend(opts) }, nil)
+		})
+	}
 }
 
 func write(t *testing.T, s storage.Storage, key, value string) {
@@ -200,60 +212,6 @@ func TestBackendBudgetAppliesToResponsesOnly(t *testing.T) {
 	}
 	wantKeys(t, b.Responses, "b")
 	wantKeys(t, b.Redirects, "a", "b")
-}
-
-func TestEveryMethodAfterClose(t *testing.T) {
-	s := memstore.New(&memstore.Options{MaxEntries: 5})
-	write(t, s, "k", "v")
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	_, errRead := s.Read(ctx, "k")
-	_, errContains := s.Contains(ctx, "k")
-	_, errSize := s.Size(ctx)
-	_, errPrune := s.DeleteExpired(ctx, time.Now())
-	var errKeys, errValues error
-	for _, err := range s.Keys(ctx) {
-		errKeys = err
-	}
-	for _, err := range s.Values(ctx) {
-		errValues = err
-	}
-	for name, err := range map[string]error{
-		"Read": errRead, "Contains": errContains, "Size": errSize, "DeleteExpired": errPrune,
-		"Keys": errKeys, "Values": errValues,
-		"Write":           s.Write(ctx, "k", nil),
-		"WriteWithExpiry": s.WriteWithExpiry(ctx, "k", nil, time.Now()),
-		"Delete":          s.Delete(ctx, "k"),
-		"DeleteMany":      s.DeleteMany(ctx, []string{"k"}),
-		"Clear":           s.Clear(ctx),
-	} {
-		if !errors.Is(err, storage.ErrClosed) {
-			t.Errorf("%s after Close: err = %v, want ErrClosed", name, err)
-		}
-	}
-}
-
-func TestIterationMayCallTheStore(t *testing.T) {
-	s := memstore.New(&memstore.Options{MaxEntries: 100})
-	ctx := t.Context()
-	for i := range 10 {
-		write(t, s, fmt.Sprint(i), "v")
-	}
-	for k, err := range s.Keys(ctx) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Each of these takes the store's lock: a held lock would deadlock.
-		if _, err := s.Read(ctx, k); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Delete(ctx, k); err != nil {
-			t.Fatal(err)
-		}
-	}
-	wantKeys(t, s)
 }
 
 func TestOpenURL(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,6 +53,55 @@ func TestConformanceOpen(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = b.Close() })
 		return b.Responses
+	})
+}
+
+// TestBackend runs the Backend specification on the Backends of New (the
+// caller's client, which Close must leave connected) and of Open (a client
+// of the store's own, shared by its two storages). The database is the
+// cache_name.
+func TestBackend(t *testing.T) {
+	uri := serverURI(t)
+	client := testClient(t)
+	var mu sync.Mutex
+	names := map[*storage.Backend]string{}
+	named := func(b *storage.Backend, name string) *storage.Backend {
+		mu.Lock()
+		defer mu.Unlock()
+		names[b] = name
+		return b
+	}
+	nameOf := func(b *storage.Backend) string {
+		mu.Lock()
+		defer mu.Unlock()
+		return names[b]
+	}
+	t.Run("New", func(t *testing.T) {
+		open := func(t *testing.T, name string) *storage.Backend {
+			t.Helper()
+			b, err := mongostore.New(ctxFor(t, time.Minute), client, &mongostore.Options{CacheName: name, Logger: quietLogger()})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			return named(b, name)
+		}
+		storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return open(t, uniqueName(t, client)) }, &storagetest.BackendOptions{
+			Reopen:           func(t *testing.T, b *storage.Backend) *storage.Backend { return open(t, nameOf(b)) },
+			ClientStillWorks: func(t *testing.T, _ *storage.Backend) error { return client.Ping(ctxFor(t, time.Minute), nil) },
+		})
+	})
+	t.Run("Open", func(t *testing.T) {
+		open := func(t *testing.T, name string) *storage.Backend {
+			t.Helper()
+			b, err := mongostore.Open(ctxFor(t, time.Minute), withDatabase(t, uri, name), &mongostore.Options{Logger: quietLogger()})
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			return named(b, name)
+		}
+		storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return open(t, uniqueName(t, client)) }, &storagetest.BackendOptions{
+			Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend { return open(t, nameOf(b)) },
+		})
 	})
 }
 
@@ -259,25 +309,5 @@ func TestExpiry(t *testing.T) {
 	}
 	if v, err := b2.Responses.Read(ctx, "new"); err != nil || !bytes.Equal(v, []byte("v")) {
 		t.Errorf("Read through a second Backend = (%q, %v), want (\"v\", nil)", v, err)
-	}
-}
-
-// TestCallerClientSurvivesClose checks that closing a Backend from New never
-// disconnects the caller's client.
-func TestCallerClientSurvivesClose(t *testing.T) {
-	client := testClient(t)
-	ctx := ctxFor(t, time.Minute)
-	b, err := mongostore.New(ctx, client, &mongostore.Options{CacheName: uniqueName(t, client), Logger: quietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Close(); err != nil {
-		t.Fatalf("Backend.Close: %v", err)
-	}
-	if err := client.Ping(ctx, nil); err != nil {
-		t.Fatalf("the caller's client after Backend.Close: %v, want it still connected", err)
-	}
-	if err := b.Redirects.Write(ctx, "k", nil); !errors.Is(err, storage.ErrClosed) {
-		t.Fatalf("Write after Close: %v, want storage.ErrClosed", err)
 	}
 }

@@ -11,31 +11,6 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-func TestNewKeepsCallersClient(t *testing.T) {
-	c := singleClient(t)
-	ctx := ctxT(t)
-	b := newBackend(t, c, uniqueName())
-	if err := b.Responses.Write(ctx, "k", []byte("v")); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	if err := c.Ping(ctx).Err(); err != nil {
-		t.Fatalf("the caller's client after Backend.Close: %v, want it open", err)
-	}
-	for _, s := range []storage.Storage{b.Responses, b.Redirects} {
-		if _, err := s.Read(ctx, "k"); !errors.Is(err, storage.ErrClosed) {
-			t.Errorf("Read after Close: %v, want storage.ErrClosed", err)
-		}
-		for _, err := range s.Keys(ctx) {
-			if !errors.Is(err, storage.ErrClosed) {
-				t.Errorf("Keys after Close: %v, want storage.ErrClosed", err)
-			}
-		}
-	}
-}
-
 func TestNewErrors(t *testing.T) {
 	if _, err := redisstore.New(nil, nil); err == nil {
 		t.Error("New(nil client): nil error")

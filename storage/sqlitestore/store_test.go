@@ -1,8 +1,10 @@
 package sqlitestore
 
 import (
+	"database/sql"
 	"fmt"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -39,21 +41,53 @@ func TestRedirectsConformance(t *testing.T) {
 	})
 }
 
-func TestTablesAreSeparate(t *testing.T) {
-	ctx := t.Context()
-	b, _ := openTemp(t, nil)
-	if err := b.Responses.Write(ctx, "k", []byte("response")); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Redirects.Write(ctx, "k", []byte("redirect")); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Redirects.Clear(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if v, err := b.Responses.Read(ctx, "k"); err != nil || string(v) != "response" {
-		t.Fatalf("Responses.Read after Redirects.Clear = (%q, %v), want (response, nil)", v, err)
-	}
+// TestBackend runs the Backend specification on the Backends of Open (a
+// database of the store's own, shared by its two storages) and of New (the
+// caller's database, which Close must leave open). The database file, or the
+// caller's database and the table prefix, is the cache_name.
+func TestBackend(t *testing.T) {
+	t.Run("Open", func(t *testing.T) {
+		var mu sync.Mutex
+		paths := map[*storage.Backend]string{}
+		storagetest.RunBackend(t, func(t *testing.T) *storage.Backend {
+			b, path := openTemp(t, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			paths[b] = path
+			return b
+		}, &storagetest.BackendOptions{
+			Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
+				mu.Lock()
+				path := paths[b]
+				mu.Unlock()
+				b2, err := Open(t.Context(), path, nil)
+				if err != nil {
+					t.Fatalf("Open(%q) again: %v", path, err)
+				}
+				return b2
+			},
+		})
+	})
+	t.Run("New", func(t *testing.T) {
+		newOn := func(t *testing.T, db *sql.DB) *storage.Backend {
+			t.Helper()
+			b, err := New(t.Context(), db, &Options{TablePrefix: "c_"})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			return b
+		}
+		storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return newOn(t, callersDB(t)) }, &storagetest.BackendOptions{
+			Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend { return newOn(t, dbOf(b)) },
+			ClientStillWorks: func(t *testing.T, b *storage.Backend) error {
+				if err := dbOf(b).PingContext(t.Context()); err != nil {
+					return err
+				}
+				var n int
+				return dbOf(b).QueryRowContext(t.Context(), "SELECT count(*) FROM c_responses").Scan(&n)
+			},
+		})
+	})
 }
 
 func TestDeleteManyChunks(t *testing.T) {

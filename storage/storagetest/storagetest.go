@@ -1,6 +1,8 @@
-// Package storagetest is the conformance suite for storage.Storage: the
-// specification every store in this module passes, exported so that a custom
-// store can prove itself the same way.
+// Package storagetest is the conformance suite for the stores of package
+// storage: the specification every store in this module passes, exported so
+// that a custom store can prove itself the same way. It has two parts.
+//
+// Run specifies one storage.Storage, one namespace at a time:
 //
 //	func TestMyStore(t *testing.T) {
 //		storagetest.Run(t, func(t *testing.T) storage.Storage {
@@ -8,10 +10,45 @@
 //		})
 //	}
 //
-// Run calls newStorage once per subtest. Each call must return an empty
-// storage that no other call shares (for a server, a fresh namespace); Run
-// closes it when the subtest ends. The optional interfaces of package storage
-// are tested when the returned value implements them.
+// Run calls newStorage once per subtest, and once more to see which optional
+// interfaces of package storage the store implements, which it then tests.
+// Each call must return an empty storage that no other call shares (for a
+// server, a fresh namespace); Run closes it when the subtest ends.
+//
+// RunBackend specifies a whole storage.Backend, the two storages a cache
+// needs: that their namespaces are separate, that Close closes both (which may
+// share one connection) and every method then fails with storage.ErrClosed,
+// that the store can be called from inside its own Keys and Values loops, and,
+// through hooks in BackendOptions, that a client the caller passed in survives
+// Close and that a second Backend on the same cache_name sees the same
+// entries:
+//
+//	func TestMyStoreBackend(t *testing.T) {
+//		client := myclient.Connect(...) // the caller's: the store must not close it
+//		t.Cleanup(func() { client.Close() })
+//		storagetest.RunBackend(t, func(t *testing.T) *storage.Backend {
+//			b, err := mystore.New(client, uniqueName(t)) // empty: a cache_name of its own
+//			if err != nil {
+//				t.Fatal(err)
+//			}
+//			return b
+//		}, &storagetest.BackendOptions{
+//			Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
+//				b2, err := mystore.New(client, b.Responses.(*mystore.Store).CacheName())
+//				if err != nil {
+//					t.Fatal(err)
+//				}
+//				return b2
+//			},
+//			ClientStillWorks: func(t *testing.T, _ *storage.Backend) error {
+//				return client.Ping(t.Context())
+//			},
+//		})
+//	}
+//
+// RunBackend calls newBackend once per subtest and closes what it returns
+// when the subtest ends. A store passes both: Run for each of its storages
+// (Responses and Redirects, where they differ) and RunBackend for the pair.
 package storagetest
 
 import (
@@ -31,7 +68,11 @@ import (
 // Factory returns a new, empty storage for one subtest.
 type Factory func(t *testing.T) storage.Storage
 
-// Run runs the whole conformance suite against the storages newStorage makes.
+// Run runs the conformance suite of one storage.Storage against the storages
+// newStorage makes: reads, writes, deletions, listing, values big and empty,
+// keys awkward and long, ownership of slices, cancelled contexts, concurrent
+// use, Close, and the optional interfaces each storage implements. What
+// concerns the two storages of a Backend together is RunBackend's.
 func Run(t *testing.T, newStorage Factory) {
 	t.Helper()
 	open := func(t *testing.T) storage.Storage {
