@@ -79,9 +79,17 @@
 // # URLs
 //
 // storage.Open opens any registered store from a URL, as the command-line
-// tool's --cache flag does: memory://, file:///abs/dir,
-// sqlite:///abs/path.sqlite, redis://host:port/db?cache_name=NAME,
-// mongodb://host:port/NAME, dynamodb://TABLE?endpoint=URL&region=REGION.
+// tool's --cache flag does (storage.URLForms lists the forms the imported
+// stores registered):
+//
+//	memory://?max_entries=N&max_bytes=64MiB
+//	file:///abs/dir
+//	sqlite:///abs/path.sqlite
+//	redis://host:port/db?cache_name=NAME
+//	rediss://host:port/db?cache_name=NAME
+//	mongodb://host:port/NAME
+//	mongodb+srv://host/NAME
+//	dynamodb://TABLE?endpoint=URL&region=REGION
 //
 // # Errors
 //

@@ -17,29 +17,63 @@ type Opener func(ctx context.Context, u *url.URL) (*Backend, error)
 
 var registry = struct {
 	sync.RWMutex
-	m map[string]Opener
-}{m: map[string]Opener{}}
+	m     map[string]Opener
+	forms map[string]URLForm
+}{m: map[string]Opener{}, forms: map[string]URLForm{}}
 
-// Register makes a URL scheme known to Open. Store packages call it from
-// init. It panics, as sql.Register does, on an empty scheme, a nil opener or
-// a scheme registered twice: those are programming errors.
-func Register(scheme string, open Opener) {
+// URLForm documents one URL scheme a store registered: the form of its URLs
+// and what it opens. Usage messages, the command-line tool's help and the
+// documentation list these, so that no list of URLs is kept by hand.
+type URLForm struct {
+	// Form is the URL with placeholders: "redis://host:port/db?cache_name=NAME".
+	Form string
+	// Means says what it opens: "Redis, a key prefix per cache_name".
+	Means string
+}
+
+// Register makes a URL scheme known to Open, with the form of its URLs.
+// Store packages call it from init. It panics, as sql.Register does, on an
+// empty scheme, a nil opener, a form that does not start with the scheme,
+// or a scheme registered twice: those are programming errors.
+func Register(scheme string, open Opener, form URLForm) {
 	scheme = strings.ToLower(scheme)
 	registry.Lock()
 	defer registry.Unlock()
 	if scheme == "" || open == nil {
 		panic("storage: Register needs a scheme and an opener")
 	}
+	if !strings.HasPrefix(strings.ToLower(form.Form), scheme+":") {
+		panic("storage: Register: the form of scheme " + scheme + " must be a URL of that scheme, got " + strconvQuote(form.Form))
+	}
 	if _, dup := registry.m[scheme]; dup {
 		panic("storage: Register called twice for scheme " + scheme)
 	}
 	registry.m[scheme] = open
+	registry.forms[scheme] = form
 }
+
+// URLForms returns the forms of the registered schemes, in the order of
+// Schemes.
+func URLForms() []URLForm {
+	registry.RLock()
+	defer registry.RUnlock()
+	out := make([]URLForm, 0, len(registry.forms))
+	for _, s := range schemesLocked() {
+		out = append(out, registry.forms[s])
+	}
+	return out
+}
+
+func strconvQuote(s string) string { return fmt.Sprintf("%q", s) }
 
 // Schemes returns the registered URL schemes, sorted.
 func Schemes() []string {
 	registry.RLock()
 	defer registry.RUnlock()
+	return schemesLocked()
+}
+
+func schemesLocked() []string {
 	out := make([]string, 0, len(registry.m))
 	for s := range registry.m {
 		out = append(out, s)

@@ -9,12 +9,12 @@ import (
 // that imports no store package.
 func withoutStores(t *testing.T) {
 	registry.Lock()
-	saved := registry.m
-	registry.m = map[string]Opener{}
+	saved, savedForms := registry.m, registry.forms
+	registry.m, registry.forms = map[string]Opener{}, map[string]URLForm{}
 	registry.Unlock()
 	t.Cleanup(func() {
 		registry.Lock()
-		registry.m = saved
+		registry.m, registry.forms = saved, savedForms
 		registry.Unlock()
 	})
 }

@@ -24,14 +24,14 @@ func defaultCacheShown() string {
 	return "clientcache/http_cache.sqlite in the user cache directory (none here)"
 }
 
-// cacheURLForms are the --cache URL forms, for usage.
-var cacheURLForms = []string{
-	"memory://                               in this process only",
-	"file:///abs/dir                         a directory, a file per response",
-	"sqlite:///abs/path.sqlite               a SQLite database file",
-	"redis://host:port/db?cache_name=NAME    Redis (rediss:// for TLS)",
-	"mongodb://host:port/NAME                MongoDB, database NAME",
-	"dynamodb://TABLE?endpoint=URL&region=R  DynamoDB, table TABLE",
+// cacheURLForms returns the --cache URL forms, for usage: those the stores
+// this tool imports registered, so that no list is kept by hand.
+func cacheURLForms() []string {
+	var out []string
+	for _, f := range storage.URLForms() {
+		out = append(out, fmt.Sprintf("%-56s %s", f.Form, f.Means))
+	}
+	return out
 }
 
 // cacheURL returns the cache URL a command uses: the --cache flag, else

@@ -191,7 +191,7 @@ Every command takes --cache URL, the store to use:
 Default: $%s when set, else %s
 
 Run 'clientcache help COMMAND' or 'clientcache COMMAND -h' for a command's flags.
-`, strings.Join(cacheURLForms, "\n  "), cacheEnv, defaultCacheShown())
+`, strings.Join(cacheURLForms(), "\n  "), cacheEnv, defaultCacheShown())
 }
 
 var helpCommand = &command{

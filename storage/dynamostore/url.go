@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	storage.Register("dynamodb", openURL)
+	storage.Register("dynamodb", openURL, storage.URLForm{Form: "dynamodb://TABLE?endpoint=URL&region=REGION", Means: "DynamoDB: the table TABLE"})
 }
 
 // openURL opens dynamodb://TABLE?endpoint=URL&region=REGION&create=BOOL for

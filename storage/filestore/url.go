@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	storage.Register("file", openURL)
+	storage.Register("file", openURL, storage.URLForm{Form: "file:///abs/dir", Means: "a directory, a file per response"})
 }
 
 // openURL is the storage.Opener for file: URLs.

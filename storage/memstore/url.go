@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	storage.Register("memory", openURL)
+	storage.Register("memory", openURL, storage.URLForm{Form: "memory://?max_entries=N&max_bytes=64MiB", Means: "in this process only, with an optional budget"})
 }
 
 // openURL is the storage.Opener for memory:// URLs.

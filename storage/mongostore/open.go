@@ -22,8 +22,8 @@ func init() {
 		v.Scheme = strings.ToLower(v.Scheme)
 		return Open(ctx, v.String(), nil)
 	}
-	storage.Register("mongodb", opener)
-	storage.Register("mongodb+srv", opener)
+	storage.Register("mongodb", opener, storage.URLForm{Form: "mongodb://host:port/NAME", Means: "MongoDB: the database NAME"})
+	storage.Register("mongodb+srv", opener, storage.URLForm{Form: "mongodb+srv://host/NAME", Means: "MongoDB through DNS SRV records: the database NAME"})
 }
 
 // New returns a Backend kept in the database cache_name (opts.CacheName) of

@@ -14,8 +14,8 @@ func init() {
 	open := func(ctx context.Context, u *url.URL) (*storage.Backend, error) {
 		return OpenURL(ctx, u.String())
 	}
-	storage.Register("redis", open)
-	storage.Register("rediss", open)
+	storage.Register("redis", open, storage.URLForm{Form: "redis://host:port/db?cache_name=NAME", Means: "Redis: keys prefixed NAME: (several addr= parameters: a Cluster)"})
+	storage.Register("rediss", open, storage.URLForm{Form: "rediss://host:port/db?cache_name=NAME", Means: "Redis over TLS"})
 }
 
 // URLConfig is what [ParseURL] reads from a URL: the go-redis options of a

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	storage.Register("sqlite", openURL)
+	storage.Register("sqlite", openURL, storage.URLForm{Form: "sqlite:///abs/path.sqlite", Means: "a SQLite database file"})
 }
 
 // openURL opens the Backend that a sqlite:// URL names (see the package doc).
