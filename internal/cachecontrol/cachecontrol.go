@@ -95,7 +95,7 @@ type Response struct {
 // ParseResponse parses every Cache-Control field line of a response header.
 func ParseResponse(h http.Header) Response {
 	var r Response
-	parse(h.Values("Cache-Control"), func(d directive) {
+	parse(h["Cache-Control"], func(d directive) { // canonical name: read directly, on every request
 		switch d.name {
 		case "max-age":
 			r.MaxAge = responseDelta(r.MaxAge, d)
@@ -216,7 +216,7 @@ type Request struct {
 // Pragma sets NoCache (RFC 7234 §5.4, RFC 9111 §5.4).
 func ParseRequest(h http.Header) Request {
 	var r Request
-	n := parse(h.Values("Cache-Control"), func(d directive) {
+	n := parse(h["Cache-Control"], func(d directive) { // canonical name: read directly, on every request
 		switch d.name {
 		case "no-cache":
 			r.NoCache = true
@@ -245,7 +245,7 @@ func ParseRequest(h http.Header) Request {
 		}
 	})
 	if n == 0 {
-		parse(h.Values("Pragma"), func(d directive) {
+		parse(h["Pragma"], func(d directive) {
 			if d.name == "no-cache" {
 				r.NoCache = true
 			}
