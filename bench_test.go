@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/clientcache/clientcache"
-	"github.com/clientcache/clientcache/storage/memstore"
 )
 
 // BenchmarkHit measures a memstore hit through the Transport: lookup,
@@ -25,7 +24,7 @@ func BenchmarkHit(b *testing.B) {
 				io.WriteString(w, body)
 			}))
 			defer origin.Close()
-			tr, err := clientcache.NewTransport(memstore.NewBackend(nil), nil)
+			tr, err := clientcache.NewTransport(newMemBackend(b), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -63,7 +62,7 @@ func BenchmarkMissStore(b *testing.B) {
 				io.WriteString(w, body)
 			}))
 			defer origin.Close()
-			tr, err := clientcache.NewTransport(memstore.NewBackend(nil), nil)
+			tr, err := clientcache.NewTransport(newMemBackend(b), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -107,7 +106,7 @@ func BenchmarkHitWithCredentials(b *testing.B) {
 		io.WriteString(w, body)
 	}))
 	defer origin.Close()
-	tr, err := clientcache.NewTransport(memstore.NewBackend(nil), nil)
+	tr, err := clientcache.NewTransport(newMemBackend(b), nil)
 	if err != nil {
 		b.Fatal(err)
 	}

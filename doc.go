@@ -72,7 +72,14 @@
 // Redirects. The module ships memstore and filestore; sqlitestore (the
 // default of the command-line tool), redisstore, mongostore and dynamostore
 // are modules of their own, so that their dependencies stay out of programs
-// that do not use them. A custom store implements the nine methods of
+// that do not use them. Every store opens with Open, which returns the
+// Backend and whose Close closes what Open opened: memstore.Open(ctx, opts),
+// filestore.Open(ctx, dir, opts), sqlitestore.Open(ctx, path, opts),
+// redisstore.Open(ctx, *redis.UniversalOptions, opts),
+// mongostore.Open(ctx, *options.ClientOptions, opts),
+// dynamostore.Open(ctx, aws.Config, opts). A store
+// of a server, and sqlitestore, also has New(ctx, client, opts), which wraps
+// the caller's client (sqlitestore: a *sql.DB) and never closes it. A custom store implements the nine methods of
 // storage.Storage and proves itself with storagetest.Run; package storage
 // shows one.
 //
@@ -101,6 +108,7 @@
 // Status. A response from the origin is stored once its body has been read to
 // the end, after the header was sent: StatusOf, asked then, says whether it
 // was (Status.Stored) or why not (Status.NotStored). Management calls (Cache) return errors that wrap the store's error
-// once with the operation and key. Bad options fail NewTransport and
+// once with the operation and key; a store's own error says only the store's
+// name, its namespace (a directory, a table) and the cause. Bad options fail NewTransport and
 // NewSession with an error wrapping ErrInvalidOptions.
 package clientcache

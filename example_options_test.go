@@ -26,7 +26,11 @@ func ExampleOptions_expiry() {
 	// The fake clock starts at the real time, which memstore's own expiry
 	// follows, on a whole second, which the cache keeps of times.
 	now := time.Now().Truncate(time.Second)
-	s, err := clientcache.NewSession(memstore.NewBackend(nil), &clientcache.Options{
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	s, err := clientcache.NewSession(store, &clientcache.Options{
 		ExpireAfter: time.Hour,
 		URLPatterns: []clientcache.URLPattern{ // without the scheme; the first match wins
 			{Pattern: "*/static/*", ExpireAfter: clientcache.NeverExpire},
@@ -110,7 +114,11 @@ func ExampleOptions_keys() {
 		fmt.Printf("%-16s %s %s  %-25s -> %q\n", req.URL.RequestURI(), lang, tenant, resp.Header.Get("Cache-Status"), body)
 	}
 
-	s, err := clientcache.NewSession(memstore.NewBackend(nil), &clientcache.Options{
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	s, err := clientcache.NewSession(store, &clientcache.Options{
 		MatchHeaders:  []string{"Accept-Language"},
 		IgnoredParams: []string{"nonce"},
 		Credentials:   []string{"X-Tenant"},
@@ -127,7 +135,11 @@ func ExampleOptions_keys() {
 	get(s, "?nonce=6", "en", "a")
 
 	fmt.Println("ShareAcrossCredentials (a cache with a single user):")
-	shared, err := clientcache.NewSession(memstore.NewBackend(nil), &clientcache.Options{
+	sharedStore, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	shared, err := clientcache.NewSession(sharedStore, &clientcache.Options{
 		Credentials:            []string{"X-Tenant"},
 		ShareAcrossCredentials: true,
 	})
@@ -169,7 +181,11 @@ func ExampleOptions_filter() {
 	}))
 	defer origin.Close()
 
-	s, err := clientcache.NewSession(memstore.NewBackend(nil), &clientcache.Options{
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	s, err := clientcache.NewSession(store, &clientcache.Options{
 		AllowedCodes:   []int{http.StatusOK, http.StatusNotFound},
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
 		Filter: func(resp *http.Response) bool {
@@ -229,7 +245,11 @@ func ExampleWithRequest_refresh() {
 	}))
 	defer origin.Close()
 
-	s, err := clientcache.NewSession(memstore.NewBackend(nil), nil)
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	s, err := clientcache.NewSession(store, nil)
 	if err != nil {
 		panic(err)
 	}
@@ -274,7 +294,11 @@ func ExampleWithRequest_onlyIfCached() {
 	}))
 	defer origin.Close()
 
-	s, err := clientcache.NewSession(memstore.NewBackend(nil), nil)
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	s, err := clientcache.NewSession(store, nil)
 	if err != nil {
 		panic(err)
 	}
@@ -339,7 +363,11 @@ func ExampleOptions_cacheControl() {
 	defer origin.Close()
 
 	now := time.Now().Truncate(time.Second)
-	s, err := clientcache.NewSession(memstore.NewBackend(nil), &clientcache.Options{
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	s, err := clientcache.NewSession(store, &clientcache.Options{
 		CacheControl: true,
 		Now:          func() time.Time { return now },
 	})
@@ -407,12 +435,20 @@ func ExampleOptions_shared() {
 
 	now := time.Now().Truncate(time.Second)
 	clock := func() time.Time { return now }
-	private, err := clientcache.NewTransport(memstore.NewBackend(nil), &clientcache.Options{CacheControl: true, Now: clock})
+	privateStore, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	private, err := clientcache.NewTransport(privateStore, &clientcache.Options{CacheControl: true, Now: clock})
 	if err != nil {
 		panic(err)
 	}
 	defer private.Close()
-	shared, err := clientcache.NewTransport(memstore.NewBackend(nil), &clientcache.Options{CacheControl: true, Shared: true, Now: clock})
+	sharedStore, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	shared, err := clientcache.NewTransport(sharedStore, &clientcache.Options{CacheControl: true, Shared: true, Now: clock})
 	if err != nil {
 		panic(err)
 	}

@@ -19,7 +19,11 @@ func ExampleNewSession() {
 	}))
 	defer origin.Close()
 
-	s, err := clientcache.NewSession(memstore.NewBackend(nil), &clientcache.Options{ExpireAfter: time.Hour})
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	s, err := clientcache.NewSession(store, &clientcache.Options{ExpireAfter: time.Hour})
 	if err != nil {
 		panic(err)
 	}
@@ -46,7 +50,11 @@ func ExampleNewTransport() {
 	}))
 	defer origin.Close()
 
-	tr, err := clientcache.NewTransport(memstore.NewBackend(nil), &clientcache.Options{
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	tr, err := clientcache.NewTransport(store, &clientcache.Options{
 		Next: http.DefaultTransport,
 		URLPatterns: []clientcache.URLPattern{
 			{Pattern: "*/static/*", ExpireAfter: clientcache.NeverExpire},
@@ -78,7 +86,11 @@ func ExampleWithRequest() {
 		fmt.Fprint(w, "fresh")
 	}))
 	defer origin.Close()
-	s, _ := clientcache.NewSession(memstore.NewBackend(nil), nil)
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	s, _ := clientcache.NewSession(store, nil)
 	defer s.Close()
 
 	ctx := clientcache.WithRequest(context.Background(), clientcache.RequestOptions{OnlyIfCached: true})

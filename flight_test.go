@@ -11,8 +11,19 @@ import (
 	"testing"
 
 	"github.com/clientcache/clientcache/internal/flight"
+	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/memstore"
 )
+
+// memBackend opens a memstore Backend without a budget.
+func memBackend(tb testing.TB) *storage.Backend {
+	tb.Helper()
+	b, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
 
 func TestConcurrentIdenticalRequestsAreCoalesced(t *testing.T) {
 	const followers = 9
@@ -26,7 +37,7 @@ func TestConcurrentIdenticalRequestsAreCoalesced(t *testing.T) {
 		fmt.Fprint(w, "shared body")
 	}))
 	defer origin.Close()
-	tr, err := NewTransport(memstore.NewBackend(nil), nil)
+	tr, err := NewTransport(memBackend(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +95,7 @@ func TestFollowerReadsWhileLeaderDoesNot(t *testing.T) {
 		w.Write(make([]byte, 1<<20))
 	}))
 	defer origin.Close()
-	tr, _ := NewTransport(memstore.NewBackend(nil), nil)
+	tr, _ := NewTransport(memBackend(t), nil)
 	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, origin.URL, nil)
 	leader, err := tr.RoundTrip(req)
 	if err != nil {
@@ -122,7 +133,7 @@ func TestFollowerWithAnotherVariantFetchesItsOwn(t *testing.T) {
 		fmt.Fprint(w, "for "+r.Header.Get("Accept"))
 	}))
 	defer origin.Close()
-	tr, _ := NewTransport(memstore.NewBackend(nil), nil)
+	tr, _ := NewTransport(memBackend(t), nil)
 	waiting := make(chan struct{})
 	flight.TestHookFollowerWaiting = func() { close(waiting) }
 	defer func() { flight.TestHookFollowerWaiting = nil }()

@@ -1,6 +1,7 @@
 package clientcache_test
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,7 +13,18 @@ import (
 
 	"github.com/clientcache/clientcache"
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/memstore"
 )
+
+// newMemBackend opens a memstore Backend without a budget.
+func newMemBackend(tb testing.TB) *storage.Backend {
+	tb.Helper()
+	b, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
 
 // origin is a loopback HTTP server that counts the requests reaching it.
 type origin struct {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache"
-	"github.com/clientcache/clientcache/storage/memstore"
 )
 
 func TestManagementAPI(t *testing.T) {
@@ -21,7 +20,7 @@ func TestManagementAPI(t *testing.T) {
 			return newSession(t, newMapBackend(), &clientcache.Options{Now: clock.Now, ExpireAfter: time.Hour})
 		},
 		"memstore (native expiry, pruning)": func() *clientcache.Session {
-			return newSession(t, memstore.NewBackend(nil), &clientcache.Options{Now: clock.Now, ExpireAfter: time.Hour})
+			return newSession(t, newMemBackend(t), &clientcache.Options{Now: clock.Now, ExpireAfter: time.Hour})
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package clientcache_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,7 +21,11 @@ func ExampleNewReverseProxy() {
 	}))
 	defer origin.Close()
 
-	t, err := clientcache.NewTransport(memstore.NewBackend(nil), &clientcache.Options{CacheControl: true})
+	store, err := memstore.Open(context.Background(), nil)
+	if err != nil {
+		panic(err)
+	}
+	t, err := clientcache.NewTransport(store, &clientcache.Options{CacheControl: true})
 	if err != nil {
 		panic(err)
 	}

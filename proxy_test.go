@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache"
-	"github.com/clientcache/clientcache/storage/memstore"
 )
 
 // The proxy's tests drive a real loopback origin through a real loopback
@@ -36,7 +35,7 @@ func startProxy(t *testing.T, upstream string, o *clientcache.Options, po *clien
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := clientcache.NewTransport(memstore.NewBackend(nil), o)
+	tr, err := clientcache.NewTransport(newMemBackend(t), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -503,7 +502,7 @@ func TestProxyAccessLog(t *testing.T) {
 }
 
 func TestNewReverseProxyRejects(t *testing.T) {
-	tr, err := clientcache.NewTransport(memstore.NewBackend(nil), nil)
+	tr, err := clientcache.NewTransport(newMemBackend(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,8 +65,9 @@ func (t *Transport) setup(b *storage.Backend, cfg *config) {
 // default options.
 func (t *Transport) init() {
 	t.initOnce.Do(func() {
-		cfg, _ := newConfig(nil) // the defaults are valid
-		t.setup(memstore.NewBackend(nil), cfg)
+		cfg, _ := newConfig(nil)                         // the defaults are valid
+		b, _ := memstore.Open(context.Background(), nil) // so are memstore's
+		t.setup(b, cfg)
 	})
 }
 

@@ -14,7 +14,6 @@ import (
 	"github.com/clientcache/clientcache"
 	"github.com/clientcache/clientcache/internal/trusttest"
 	"github.com/clientcache/clientcache/storage"
-	"github.com/clientcache/clientcache/storage/memstore"
 )
 
 // The trust checks on the map store of the tests, which implements only the
@@ -168,7 +167,7 @@ func TestKeySecret(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer A")
 		return do(t, s.Client, req)
 	}
-	b := memstore.NewBackend(nil)
+	b := newMemBackend(t)
 	one := newSession(t, b, nil)
 	auth(one)
 	if n, _ := b.Redirects.Size(context.Background()); n != 1 {
@@ -193,7 +192,7 @@ func TestKeySecret(t *testing.T) {
 	}
 
 	fixed := []byte("a secret of the operator's own!!")
-	ext := memstore.NewBackend(nil)
+	ext := newMemBackend(t)
 	four := newSession(t, ext, &clientcache.Options{KeySecret: fixed})
 	auth(four)
 	if n, _ := ext.Redirects.Size(context.Background()); n != 0 {
@@ -325,7 +324,7 @@ func TestCloseStopsBackgroundRevalidations(t *testing.T) {
 		fmt.Fprint(w, "v1")
 	})
 	clock := newClock()
-	s, err := clientcache.NewSession(memstore.NewBackend(nil), &clientcache.Options{CacheControl: true, Now: clock.Now})
+	s, err := clientcache.NewSession(newMemBackend(t), &clientcache.Options{CacheControl: true, Now: clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,13 +6,12 @@ import (
 	"testing"
 
 	"github.com/clientcache/clientcache/internal/entry"
-	"github.com/clientcache/clientcache/storage/memstore"
 )
 
 // The one Vary matcher (RFC 9111 §4.1): equal normalised values, absent and
 // empty told apart, order and values significant, "*" never matching.
 func TestVaryMatches(t *testing.T) {
-	tr, err := NewTransport(memstore.NewBackend(nil), nil)
+	tr, err := NewTransport(memBackend(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,10 +15,11 @@ import (
 	"github.com/gregjones/httpcache"
 	"github.com/gregjones/httpcache/diskcache"
 	"github.com/redis/go-redis/v9"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/clientcache/clientcache"
 	"github.com/clientcache/clientcache/storage"
-	"github.com/clientcache/clientcache/storage/dynamostore"
+	_ "github.com/clientcache/clientcache/storage/dynamostore" // dynamodb://
 	"github.com/clientcache/clientcache/storage/filestore"
 	"github.com/clientcache/clientcache/storage/memstore"
 	"github.com/clientcache/clientcache/storage/mongostore"
@@ -62,12 +64,12 @@ type instance struct {
 
 // contenders lists every cache, clientcache's stores first.
 var contenders = []contender{
-	{name: "memstore", open: clientcacheOn(func(context.Context, testing.TB) (*storage.Backend, error) {
-		return memstore.NewBackend(nil), nil
+	{name: "memstore", open: clientcacheOn(func(ctx context.Context, _ testing.TB) (*storage.Backend, error) {
+		return memstore.Open(ctx, nil)
 	})},
 	{name: "memstore-cachecontrol", hitMissOnly: true, open: clientcacheWith(&clientcache.Options{CacheControl: true},
-		func(context.Context, testing.TB) (*storage.Backend, error) {
-			return memstore.NewBackend(nil), nil
+		func(ctx context.Context, _ testing.TB) (*storage.Backend, error) {
+			return memstore.Open(ctx, nil)
 		})},
 	{name: "filestore", open: clientcacheOn(func(ctx context.Context, tb testing.TB) (*storage.Backend, error) {
 		return filestore.Open(ctx, tb.TempDir(), nil)
@@ -76,15 +78,15 @@ var contenders = []contender{
 		return sqlitestore.Open(ctx, filepath.Join(tb.TempDir(), "bench.sqlite"), nil)
 	})},
 	{name: "redisstore", env: "REDIS_ADDR", open: clientcacheOn(func(ctx context.Context, _ testing.TB) (*storage.Backend, error) {
-		return redisstore.Open(ctx, &redis.Options{Addr: os.Getenv("REDIS_ADDR")}, &redisstore.Options{CacheName: benchName})
+		return redisstore.Open(ctx, &redis.UniversalOptions{Addrs: []string{os.Getenv("REDIS_ADDR")}}, &redisstore.Options{CacheName: benchName})
 	})},
 	{name: "mongostore", env: "MONGODB_URI", open: clientcacheOn(func(ctx context.Context, _ testing.TB) (*storage.Backend, error) {
 		// FerretDB cannot build the TTL index; the store says so once per
 		// open, which is noise here.
-		return mongostore.Open(ctx, os.Getenv("MONGODB_URI"), &mongostore.Options{CacheName: benchName, Logger: quiet})
+		return mongostore.Open(ctx, options.Client().ApplyURI(os.Getenv("MONGODB_URI")), &mongostore.Options{CacheName: benchName, Logger: quiet})
 	})},
 	{name: "dynamostore", env: "DYNAMODB_ENDPOINT", open: clientcacheOn(func(ctx context.Context, _ testing.TB) (*storage.Backend, error) {
-		return dynamostore.OpenEndpoint(ctx, os.Getenv("DYNAMODB_ENDPOINT"), "us-east-1", &dynamostore.Options{CacheName: benchName})
+		return storage.Open(ctx, "dynamodb://"+benchName+"?region=us-east-1&endpoint="+url.QueryEscape(os.Getenv("DYNAMODB_ENDPOINT")))
 	})},
 	{name: "gregjones-memory", open: func(tb testing.TB, next http.RoundTripper) (*instance, error) {
 		c := httpcache.NewMemoryCache()

@@ -255,7 +255,11 @@ func TestCredentialUsageErrors(t *testing.T) {
 // the library found wrong.
 func TestOptionsErrorIsUsage(t *testing.T) {
 	t.Parallel()
-	_, err := clientcache.NewTransport(memstore.NewBackend(nil), &clientcache.Options{Credentials: []string{"a b"}})
+	store, err := memstore.Open(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = clientcache.NewTransport(store, &clientcache.Options{Credentials: []string{"a b"}})
 	if !errors.Is(err, clientcache.ErrInvalidOptions) {
 		t.Fatalf("NewTransport with a bad credential name: %v, want ErrInvalidOptions", err)
 	}

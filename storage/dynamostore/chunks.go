@@ -9,7 +9,7 @@ import (
 
 // readChunks fetches and joins h's chunks. complete is false when a chunk is
 // missing: the head was replaced or deleted meanwhile (or its writer died).
-func (s *Store) readChunks(ctx context.Context, key string, h *head) (v []byte, complete bool, err error) {
+func (s *store) readChunks(ctx context.Context, key string, h *head) (v []byte, complete bool, err error) {
 	keys := h.chunkKeys(s.ns, key)
 	items, err := s.t.batchGet(ctx, keys, chunksPerRequest, "", nil)
 	if err != nil {
@@ -41,7 +41,7 @@ func (s *Store) readChunks(ctx context.Context, key string, h *head) (v []byte, 
 
 // removeChunksOf removes the chunks of the replaced or deleted head item old,
 // unless it has none or they are generation keep's.
-func (s *Store) removeChunksOf(ctx context.Context, key string, old map[string]types.AttributeValue, keep string) {
+func (s *store) removeChunksOf(ctx context.Context, key string, old map[string]types.AttributeValue, keep string) {
 	h, err := parseHead(old)
 	if err != nil || h == nil || !h.chunked() || h.gen == keep {
 		return
@@ -52,7 +52,7 @@ func (s *Store) removeChunksOf(ctx context.Context, key string, old map[string]t
 // removeChunks deletes h's chunks. It runs even when ctx is done (the write
 // or delete it follows has taken effect), within cleanupTimeout; a failure
 // leaves unreachable items behind, which it logs.
-func (s *Store) removeChunks(ctx context.Context, key string, h *head) {
+func (s *store) removeChunks(ctx context.Context, key string, h *head) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 	defer cancel()
 	if err := s.t.batchDelete(ctx, h.chunkKeys(s.ns, key)); err != nil {

@@ -11,10 +11,17 @@
 // false (URL: create=false); then it must exist already, with the key schema
 // below. A table this package created is never deleted by it.
 //
-//	b, err := dynamostore.OpenEndpoint(ctx, "http://localhost:8000", "us-east-1", nil)
 //	b, err := dynamostore.Open(ctx, awsCfg, &dynamostore.Options{CacheName: "myapp_cache"})
 //	b, err := dynamostore.New(ctx, myClient, nil) // the caller's *dynamodb.Client, never closed
 //	b, err := storage.Open(ctx, "dynamodb://myapp_cache?region=eu-west-1")
+//	b, err := storage.Open(ctx, "dynamodb://myapp_cache?endpoint=http://localhost:8000&region=us-east-1")
+//
+// A dynamodb:// URL loads the standard AWS configuration and credential chain
+// (environment, shared files, SSO, IMDS). An endpoint on the loopback
+// interface is taken for an emulator (DynamoDB Local, dynalite), which accepts
+// any credentials: the EC2 metadata service is not asked, placeholder
+// credentials are used when the chain finds none, and the region defaults to
+// us-east-1.
 //
 // # Key schema: one partition per value
 //
@@ -106,12 +113,13 @@
 //
 // Missing keys give errors wrapping [storage.ErrNotFound]; calls after Close
 // give errors wrapping [storage.ErrClosed]; a done context gives an error
-// wrapping the context's error. Other errors name the operation, the
-// namespace, the key and the table.
+// wrapping the context's error. Errors say "dynamostore: TABLE/responses: "
+// (or redirects) and wrap the cause; the caller (clientcache's core) adds the
+// operation and the key.
 //
 // # Optional interfaces
 //
-// [Store] implements [storage.ExpiringWriter] (TTL attribute),
+// Both storages of a Backend implement [storage.ExpiringWriter] (TTL attribute),
 // [storage.BulkDeleter] (BatchWriteItem in batches of 25, retrying unprocessed
 // items) and [storage.Pruner] (a filtered Scan, then deletes conditional on
 // the value still being expired).

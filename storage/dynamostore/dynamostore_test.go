@@ -1,6 +1,7 @@
 package dynamostore_test
 
 import (
+	"net/url"
 	"testing"
 	"time"
 
@@ -36,14 +37,15 @@ func TestConformance(t *testing.T) {
 }
 
 // TestBackend runs the Backend specification against each server, on the
-// Backends of New (the caller's client, which Close must leave working) and
-// of OpenEndpoint (a client of the store's own, shared by its two storages).
+// Backends of New (the caller's client, which Close must leave working), of
+// Open (a client of the store's own, shared by its two storages) and of
+// storage.Open's dynamodb:// URLs (the endpoint and region convenience).
 // The table is the cache_name.
 func TestBackend(t *testing.T) {
 	forEachServer(t, func(t *testing.T, env string) {
 		endpoint := endpointOrSkip(t, env)
 		client := testClient(endpoint)
-		tableOf := func(b *storage.Backend) string { return b.Responses.(*dynamostore.Store).Table() }
+		tableOf := func(b *storage.Backend) string { return dynamostore.Table(b.Responses) }
 		t.Run("New", func(t *testing.T) {
 			open := func(t *testing.T, name string) *storage.Backend {
 				t.Helper()
@@ -61,12 +63,25 @@ func TestBackend(t *testing.T) {
 				},
 			})
 		})
-		t.Run("OpenEndpoint", func(t *testing.T) {
+		t.Run("Open", func(t *testing.T) {
 			open := func(t *testing.T, name string) *storage.Backend {
 				t.Helper()
-				b, err := dynamostore.OpenEndpoint(ctxFor(t, time.Minute), endpoint, "us-east-1", &dynamostore.Options{CacheName: name, Logger: testLogger(t)})
+				b, err := dynamostore.Open(ctxFor(t, time.Minute), testConfig(endpoint), &dynamostore.Options{CacheName: name, Logger: testLogger(t)})
 				if err != nil {
-					t.Fatalf("OpenEndpoint: %v", err)
+					t.Fatalf("Open: %v", err)
+				}
+				return b
+			}
+			storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return open(t, uniqueTable(t, client)) }, &storagetest.BackendOptions{
+				Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend { return open(t, tableOf(b)) },
+			})
+		})
+		t.Run("storage.Open", func(t *testing.T) {
+			open := func(t *testing.T, name string) *storage.Backend {
+				t.Helper()
+				b, err := storage.Open(ctxFor(t, time.Minute), "dynamodb://"+name+"?region=us-east-1&endpoint="+url.QueryEscape(endpoint))
+				if err != nil {
+					t.Fatalf("storage.Open: %v", err)
 				}
 				return b
 			}

@@ -7,7 +7,9 @@ import (
 	"log"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/clientcache/clientcache"
 	"github.com/clientcache/clientcache/storage"
@@ -21,8 +23,7 @@ import (
 // no Output.
 func Example() {
 	ctx := context.Background()
-	b, err := dynamostore.OpenEndpoint(ctx, "http://localhost:8000", "us-east-1",
-		&dynamostore.Options{CacheName: "myapp_cache"})
+	b, err := storage.Open(ctx, "dynamodb://myapp_cache?endpoint=http://localhost:8000&region=us-east-1")
 	if err != nil {
 		log.Fatal(err) // names the endpoint when the server is down
 	}
@@ -43,11 +44,16 @@ func Example() {
 	}
 }
 
-// Use the store directly: keys and bytes.
-func ExampleOpenEndpoint() {
+// Use the store directly, keys and bytes, on DynamoDB Local: an endpoint
+// and placeholder credentials in the AWS configuration.
+func ExampleOpen_local() {
 	ctx := context.Background()
-	b, err := dynamostore.OpenEndpoint(ctx, "http://localhost:8000", "us-east-1",
-		&dynamostore.Options{CacheName: "myapp_cache"})
+	cfg := aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String("http://localhost:8000"),
+		Credentials:  credentials.NewStaticCredentialsProvider("local", "local", ""),
+	}
+	b, err := dynamostore.Open(ctx, cfg, &dynamostore.Options{CacheName: "myapp_cache"})
 	if err != nil {
 		log.Fatal(err)
 	}

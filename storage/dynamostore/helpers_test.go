@@ -50,6 +50,16 @@ func testClient(endpoint string) *dynamodb.Client {
 	})
 }
 
+// testConfig is the AWS configuration of a local server with placeholder
+// credentials, for Open.
+func testConfig(endpoint string) aws.Config {
+	return aws.Config{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}
+}
+
 // uniqueTable returns a fresh table name and deletes that table when the
 // test ends.
 func uniqueTable(t *testing.T, client *dynamodb.Client) string {

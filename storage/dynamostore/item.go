@@ -46,19 +46,6 @@ func chunkKey(ns, gen string, i int, key string) string {
 // newGeneration returns a random name for the chunks of one write.
 func newGeneration() string { return fmt.Sprintf("%016x", rand.Uint64()) }
 
-// expiresAt converts an expiry time to the TTL attribute's Unix seconds,
-// rounded up so that a value never reads as expired early. Zero means none.
-func expiresAt(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	sec := t.Unix()
-	if t.Nanosecond() > 0 {
-		sec++
-	}
-	return sec
-}
-
 // expired reports whether an item with TTL value exp is expired at now.
 func expired(exp int64, now time.Time) bool { return exp != 0 && exp <= now.Unix() }
 

@@ -15,7 +15,7 @@ import (
 
 // scanLive is a Scan of the namespace's live head items: those under the
 // head prefix that have not expired at now.
-func (s *Store) scanLive(now time.Time) *dynamodb.ScanInput {
+func (s *store) scanLive(now time.Time) *dynamodb.ScanInput {
 	return &dynamodb.ScanInput{
 		TableName:                aws.String(s.t.name),
 		ConsistentRead:           aws.Bool(true),
@@ -29,7 +29,7 @@ func (s *Store) scanLive(now time.Time) *dynamodb.ScanInput {
 }
 
 // scanAll is a Scan of every item of the namespace, heads and chunks alike.
-func (s *Store) scanAll() *dynamodb.ScanInput {
+func (s *store) scanAll() *dynamodb.ScanInput {
 	return &dynamodb.ScanInput{
 		TableName:                aws.String(s.t.name),
 		ConsistentRead:           aws.Bool(true),
@@ -45,7 +45,7 @@ func (s *Store) scanAll() *dynamodb.ScanInput {
 
 // scan runs in page by page, calling page with each page's items until the
 // table has been read or page returns false or an error.
-func (s *Store) scan(ctx context.Context, in *dynamodb.ScanInput, page func(out *dynamodb.ScanOutput) (bool, error)) error {
+func (s *store) scan(ctx context.Context, in *dynamodb.ScanInput, page func(out *dynamodb.ScanOutput) (bool, error)) error {
 	for {
 		if err := context.Cause(ctx); err != nil {
 			return err
@@ -67,7 +67,7 @@ func (s *Store) scan(ctx context.Context, in *dynamodb.ScanInput, page func(out 
 }
 
 // keyOfItem returns the cache key of a head item of the namespace.
-func (s *Store) keyOfItem(item map[string]types.AttributeValue) (string, bool) {
+func (s *store) keyOfItem(item map[string]types.AttributeValue) (string, bool) {
 	k, ok := item[attrKey].(*types.AttributeValueMemberS)
 	if !ok {
 		return "", false
@@ -80,10 +80,10 @@ var errStop = errors.New("stop")
 
 // Keys yields every key of the namespace that holds a value that has not
 // expired, from a strongly consistent Scan of the table, page by page.
-func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
+func (s *store) Keys(ctx context.Context) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		if err := s.check(ctx); err != nil {
-			yield("", s.wrap("list keys", "", err))
+			yield("", s.wrap(err))
 			return
 		}
 		in := s.scanLive(time.Now())
@@ -97,7 +97,7 @@ func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
 			return true, nil
 		})
 		if err != nil && !errors.Is(err, errStop) {
-			yield("", s.wrap("list keys", "", err))
+			yield("", s.wrap(err))
 		}
 	}
 }
@@ -105,13 +105,12 @@ func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
 // Values yields every value of the namespace that has not expired. Inline
 // values come with the Scan's pages; a chunked value is read as Read does,
 // and skipped if it was deleted meanwhile.
-func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
+func (s *store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
 		if err := s.check(ctx); err != nil {
-			yield(nil, s.wrap("list values", "", err))
+			yield(nil, s.wrap(err))
 			return
 		}
-		var errKey string // the key an error is about, if any
 		err := s.scan(ctx, s.scanLive(time.Now()), func(out *dynamodb.ScanOutput) (bool, error) {
 			for _, item := range out.Items {
 				key, ok := s.keyOfItem(item)
@@ -120,7 +119,6 @@ func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 				}
 				h, err := parseHead(item)
 				if err != nil {
-					errKey = key
 					return false, err
 				}
 				v := h.value
@@ -130,7 +128,6 @@ func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 						continue
 					}
 					if err != nil {
-						errKey = key
 						return false, err
 					}
 				}
@@ -141,16 +138,16 @@ func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 			return true, nil
 		})
 		if err != nil && !errors.Is(err, errStop) {
-			yield(nil, s.wrap("list values", errKey, err))
+			yield(nil, s.wrap(err))
 		}
 	}
 }
 
 // Size returns the number of keys of the namespace whose values have not
 // expired, counted by a strongly consistent Scan.
-func (s *Store) Size(ctx context.Context) (int, error) {
+func (s *store) Size(ctx context.Context) (int, error) {
 	if err := s.check(ctx); err != nil {
-		return 0, s.wrap("size", "", err)
+		return 0, s.wrap(err)
 	}
 	in := s.scanLive(time.Now())
 	in.Select = types.SelectCount
@@ -160,22 +157,9 @@ func (s *Store) Size(ctx context.Context) (int, error) {
 		return true, nil
 	})
 	if err != nil {
-		return 0, s.wrap("size", "", err)
+		return 0, s.wrap(err)
 	}
 	return n, nil
-}
-
-// Clear deletes every item of the namespace, heads and chunks, expired or
-// not, page by page with BatchWriteItem in batches of 25. The other
-// namespace and foreign items in the table are left alone.
-func (s *Store) Clear(ctx context.Context) error {
-	if err := s.check(ctx); err != nil {
-		return s.wrap("clear", "", err)
-	}
-	err := s.scan(ctx, s.scanAll(), func(out *dynamodb.ScanOutput) (bool, error) {
-		return true, s.t.batchDelete(ctx, partitionKeys(out.Items))
-	})
-	return s.wrap("clear", "", err)
 }
 
 // partitionKeys returns the partition keys of items.

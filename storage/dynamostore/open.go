@@ -4,16 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/clientcache/clientcache/storage"
 )
@@ -31,7 +25,7 @@ func New(ctx context.Context, client *dynamodb.Client, opts *Options) (*storage.
 }
 
 // Open returns the Backend of the cache table opts.CacheName, reached through
-// a DynamoDB client built from cfg (its region, credentials, endpoint,
+// a DynamoDB client of its own built from cfg (its region, credentials, endpoint,
 // retries). When cfg's HTTP client is the SDK's default one, Open uses a copy
 // of it that gives up on a response after Options.RequestTimeout, and Close
 // releases its idle connections. Then it behaves as New.
@@ -71,92 +65,6 @@ func Open(ctx context.Context, cfg aws.Config, opts *Options) (*storage.Backend,
 	return b, err
 }
 
-// OpenEndpoint returns the Backend of the cache table opts.CacheName at
-// endpoint (such as "http://localhost:8000" for DynamoDB Local; "" for AWS's
-// own endpoint of the region) in region ("" for the one that the
-// environment or the shared AWS config names). It loads the standard AWS
-// configuration and credential chain (environment, shared files, SSO, IMDS).
-//
-// An endpoint on the loopback interface is taken for an emulator (DynamoDB
-// Local, dynalite), which accepts any credentials: for one, OpenEndpoint does
-// not ask the EC2 metadata service, uses static placeholder credentials when
-// the chain finds none, and uses region us-east-1 when none is set. Then it
-// behaves as Open.
-//
-// Its errors never show the password of endpoint's user information, if it
-// has one.
-func OpenEndpoint(ctx context.Context, endpoint, region string, opts *Options) (*storage.Backend, error) {
-	b, err := openEndpoint(ctx, endpoint, region, opts)
-	// The messages show endpoint redacted; this is for what the SDK may
-	// quote of it.
-	return b, storage.RedactError(err, endpoint)
-}
-
-func openEndpoint(ctx context.Context, endpoint, region string, opts *Options) (*storage.Backend, error) {
-	local := false
-	if endpoint != "" {
-		u, err := url.Parse(endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("dynamostore: endpoint %q is not an http:// or https:// URL", storage.RedactURL(endpoint))
-		}
-		local = isLoopback(u.Hostname())
-	}
-	var load []func(*config.LoadOptions) error
-	if region != "" {
-		load = append(load, config.WithRegion(region))
-	}
-	if local {
-		load = append(load, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, load...)
-	if err != nil {
-		return nil, fmt.Errorf("dynamostore: loading the AWS configuration for %s: %w", endpointName(endpoint, region), err)
-	}
-	if endpoint != "" {
-		cfg.BaseEndpoint = aws.String(endpoint)
-	}
-	if local {
-		if cfg.Region == "" {
-			cfg.Region = "us-east-1"
-		}
-		if cfg.Credentials == nil {
-			cfg.Credentials = placeholderCredentials()
-		} else if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("dynamostore: opening %s: %w", storage.RedactURL(endpoint), context.Cause(ctx))
-			}
-			cfg.Credentials = placeholderCredentials()
-		}
-	}
-	if cfg.Region == "" {
-		return nil, fmt.Errorf("dynamostore: no AWS region for %s: pass one (URL: region=) or set AWS_REGION", endpointName(endpoint, region))
-	}
-	return Open(ctx, cfg, opts)
-}
-
-func placeholderCredentials() aws.CredentialsProvider {
-	return aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", ""))
-}
-
-func endpointName(endpoint, region string) string {
-	if endpoint != "" {
-		return storage.RedactURL(endpoint)
-	}
-	if region != "" {
-		return "the AWS DynamoDB endpoint of region " + region
-	}
-	return "the AWS DynamoDB endpoint"
-}
-
-// isLoopback reports whether host names this machine.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // newBackend builds the two stores over client and sets the table up.
 func newBackend(ctx context.Context, client *dynamodb.Client, opts *Options, closeIdle func()) (*storage.Backend, error) {
 	r, err := opts.resolve()
@@ -182,7 +90,7 @@ func newBackend(ctx context.Context, client *dynamodb.Client, opts *Options, clo
 	}
 	t.open.Store(2)
 	return &storage.Backend{
-		Responses: &Store{t: t, ns: nsResponses},
-		Redirects: &Store{t: t, ns: nsRedirects},
+		Responses: &store{t: t, ns: nsResponses},
+		Redirects: &store{t: t, ns: nsRedirects},
 	}, nil
 }

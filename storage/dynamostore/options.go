@@ -30,7 +30,7 @@ type Options struct {
 	// RequestTimeout bounds how long one attempt of a request waits for the
 	// service's response after sending it (http.Transport's
 	// ResponseHeaderTimeout), so that a service that hangs fails like one that
-	// is down. It applies to the HTTP clients that Open and OpenEndpoint
+	// is down. It applies to the HTTP clients that Open (and storage.Open)
 	// build, not to a client passed to New. Default: 5s.
 	RequestTimeout time.Duration
 

@@ -16,8 +16,8 @@ import (
 func TestTableIsCacheName(t *testing.T) {
 	forEachServer(t, func(t *testing.T, env string) {
 		b, client, name := openBackend(t, env, nil)
-		if got := b.Responses.(*dynamostore.Store).Table(); got != name {
-			t.Errorf("Store.Table() = %q, want %q", got, name)
+		if got := dynamostore.Table(b.Responses); got != name {
+			t.Errorf("Table = %q, want %q", got, name)
 		}
 		out, err := client.DescribeTable(ctxFor(t, time.Minute), &dynamodb.DescribeTableInput{TableName: aws.String(name)})
 		if err != nil {
@@ -50,7 +50,7 @@ func TestDefaultCacheName(t *testing.T) {
 		t.Fatalf("New(default options): %v", err)
 	}
 	defer b.Close()
-	if got := b.Responses.(*dynamostore.Store).Table(); got != "http_cache" {
+	if got := dynamostore.Table(b.Responses); got != "http_cache" {
 		t.Fatalf("table = %q, want http_cache", got)
 	}
 	if _, err := client.DescribeTable(ctxFor(t, time.Minute), &dynamodb.DescribeTableInput{TableName: aws.String("http_cache")}); err != nil {

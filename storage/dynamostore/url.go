@@ -3,10 +3,15 @@ package dynamostore
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/clientcache/clientcache/storage"
 )
 
@@ -21,8 +26,8 @@ func openURL(ctx context.Context, u *url.URL) (*storage.Backend, error) {
 	if err != nil {
 		return nil, storage.InvalidURL(err)
 	}
-	// OpenEndpoint hides the endpoint's password itself.
-	return OpenEndpoint(ctx, p.endpoint, p.region, p.opts)
+	// openEndpoint hides the endpoint's password itself.
+	return openEndpoint(ctx, p.endpoint, p.region, p.opts)
 }
 
 // urlParams is what a dynamodb:// URL says.
@@ -93,3 +98,89 @@ func parseURL(u *url.URL) (urlParams, error) {
 // shownURL is u as a message shows it: without the password of its user
 // information, nor those of the endpoint= URLs in its query.
 func shownURL(u *url.URL) string { return storage.RedactURL(u.Redacted()) }
+
+// openEndpoint, behind storage.Open's dynamodb:// URLs, returns the Backend
+// of the cache table opts.CacheName at endpoint (such as "http://localhost:8000" for DynamoDB Local; "" for AWS's
+// own endpoint of the region) in region ("" for the one that the
+// environment or the shared AWS config names). It loads the standard AWS
+// configuration and credential chain (environment, shared files, SSO, IMDS).
+//
+// An endpoint on the loopback interface is taken for an emulator (DynamoDB
+// Local, dynalite), which accepts any credentials: for one, openEndpoint does
+// not ask the EC2 metadata service, uses static placeholder credentials when
+// the chain finds none, and uses region us-east-1 when none is set. Then it
+// behaves as Open.
+//
+// Its errors never show the password of endpoint's user information, if it
+// has one.
+func openEndpoint(ctx context.Context, endpoint, region string, opts *Options) (*storage.Backend, error) {
+	b, err := openEndpointUnredacted(ctx, endpoint, region, opts)
+	// The messages show endpoint redacted; this is for what the SDK may
+	// quote of it.
+	return b, storage.RedactError(err, endpoint)
+}
+
+func openEndpointUnredacted(ctx context.Context, endpoint, region string, opts *Options) (*storage.Backend, error) {
+	local := false
+	if endpoint != "" {
+		u, err := url.Parse(endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("dynamostore: endpoint %q is not an http:// or https:// URL", storage.RedactURL(endpoint))
+		}
+		local = isLoopback(u.Hostname())
+	}
+	var load []func(*config.LoadOptions) error
+	if region != "" {
+		load = append(load, config.WithRegion(region))
+	}
+	if local {
+		load = append(load, config.WithEC2IMDSClientEnableState(imds.ClientDisabled))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, load...)
+	if err != nil {
+		return nil, fmt.Errorf("dynamostore: loading the AWS configuration for %s: %w", endpointName(endpoint, region), err)
+	}
+	if endpoint != "" {
+		cfg.BaseEndpoint = aws.String(endpoint)
+	}
+	if local {
+		if cfg.Region == "" {
+			cfg.Region = "us-east-1"
+		}
+		if cfg.Credentials == nil {
+			cfg.Credentials = placeholderCredentials()
+		} else if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("dynamostore: opening %s: %w", storage.RedactURL(endpoint), context.Cause(ctx))
+			}
+			cfg.Credentials = placeholderCredentials()
+		}
+	}
+	if cfg.Region == "" {
+		return nil, fmt.Errorf("dynamostore: no AWS region for %s: pass one (URL: region=) or set AWS_REGION", endpointName(endpoint, region))
+	}
+	return Open(ctx, cfg, opts)
+}
+
+func placeholderCredentials() aws.CredentialsProvider {
+	return aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider("local", "local", ""))
+}
+
+func endpointName(endpoint, region string) string {
+	if endpoint != "" {
+		return storage.RedactURL(endpoint)
+	}
+	if region != "" {
+		return "the AWS DynamoDB endpoint of region " + region
+	}
+	return "the AWS DynamoDB endpoint"
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

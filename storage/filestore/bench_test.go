@@ -11,10 +11,11 @@ import (
 // BenchmarkReadHit measures a cache hit's read of a typical 2 KiB entry.
 func BenchmarkReadHit(b *testing.B) {
 	ctx := context.Background()
-	s, err := filestore.New(b.TempDir(), nil)
+	be, err := filestore.Open(ctx, b.TempDir(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	s := be.Responses
 	value := make([]byte, 2048)
 	keys := make([]string, 256)
 	for i := range keys {
@@ -36,10 +37,11 @@ func BenchmarkReadHit(b *testing.B) {
 // BenchmarkWrite measures an atomic write of a typical 2 KiB entry.
 func BenchmarkWrite(b *testing.B) {
 	ctx := context.Background()
-	s, err := filestore.New(b.TempDir(), nil)
+	be, err := filestore.Open(ctx, b.TempDir(), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
+	s := be.Responses
 	value := make([]byte, 2048)
 	i := 0
 	for b.Loop() {

@@ -13,50 +13,53 @@ import (
 const staleTempAge = time.Hour
 
 // Delete removes key's entry file; an absent key is not an error.
-func (s *Store) Delete(ctx context.Context, key string) error {
+func (s *store) Delete(ctx context.Context, key string) error {
 	if err := s.writable(ctx); err != nil {
-		return opError("delete", key, err)
+		return s.wrap(err)
 	}
 	if err := removeIfExists(s.pathOf(fileName(key))); err != nil {
-		return opError("delete", key, err)
+		return s.wrap(err)
 	}
 	return nil
 }
 
 // DeleteMany removes the entry files of keys; absent keys are ignored. It
 // goes on past a failure and returns every failure joined.
-func (s *Store) DeleteMany(ctx context.Context, keys []string) error {
+func (s *store) DeleteMany(ctx context.Context, keys []string) error {
 	if err := s.writable(ctx); err != nil {
-		return opErrorNoKey("delete many", err)
+		return s.wrap(err)
 	}
 	var errs []error
 	for _, key := range keys {
 		if err := ctx.Err(); err != nil {
-			errs = append(errs, opErrorNoKey("delete many", err))
+			errs = append(errs, err)
 			break
 		}
 		if err := removeIfExists(s.pathOf(fileName(key))); err != nil {
-			errs = append(errs, opError("delete many", key, err))
+			errs = append(errs, err)
 		}
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return s.wrap(err)
+	}
+	return nil
 }
 
 // Clear removes every entry file of the directory. Other files, including
 // the temporary files of writes in progress, stay.
-func (s *Store) Clear(ctx context.Context) error {
+func (s *store) Clear(ctx context.Context) error {
 	if err := s.writable(ctx); err != nil {
-		return opErrorNoKey("clear", err)
+		return s.wrap(err)
 	}
 	for de, err := range s.dirEntries(ctx) {
 		if err != nil {
-			return opErrorNoKey("clear", err)
+			return s.wrap(err)
 		}
 		if !isEntryName(de.Name()) {
 			continue
 		}
 		if err := removeIfExists(s.pathOf(de.Name())); err != nil {
-			return opErrorNoKey("clear", err)
+			return s.wrap(err)
 		}
 	}
 	return nil
@@ -66,14 +69,14 @@ func (s *Store) Clear(ctx context.Context) error {
 // reading only their headers, and returns how many it removed. Malformed
 // entry files and temporary files older than an hour are removed too, but
 // not counted.
-func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+func (s *store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	if err := s.writable(ctx); err != nil {
-		return 0, opErrorNoKey("delete expired", err)
+		return 0, s.wrap(err)
 	}
 	removed := 0
 	for de, err := range s.dirEntries(ctx) {
 		if err != nil {
-			return removed, opErrorNoKey("delete expired", err)
+			return removed, s.wrap(err)
 		}
 		name := de.Name()
 		switch {

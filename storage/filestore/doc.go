@@ -5,7 +5,7 @@
 // The cache_name is the directory. A leading "~" means the user's home
 // directory, and the directory is created (mode 0700) when missing. [Open]
 // makes the two storages a cache needs in the subdirectories responses/ and
-// redirects/; [New] makes one storage in exactly the directory it is given.
+// redirects/.
 //
 // Each value is a file (mode 0600) named by the SHA-256 digest of its key, so
 // no key, however awkward ("../x", "a/b", 512 bytes), can name a path outside
@@ -20,10 +20,14 @@
 // version) reads as absent and is removed. Temporary files left by a crash
 // are ignored, and removed by DeleteExpired once they are an hour old.
 //
-// Besides [storage.Storage], a Store implements the optional interfaces
+// Besides [storage.Storage], each storage implements the optional interfaces
 // [storage.ExpiringWriter] (the expiry is kept in the file's header; an
 // expired value reads as absent and is removed), [storage.BulkDeleter] and
 // [storage.Pruner] (which reads only headers).
+//
+// A storage's errors say "filestore: ", its directory and the cause, which
+// errors.Is finds (storage.ErrClosed, storage.ErrReadOnly, the context's
+// error); clientcache adds the operation and the key.
 //
 // Importing the package registers the URL scheme "file" with [storage.Open]:
 //

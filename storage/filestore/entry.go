@@ -28,7 +28,7 @@ type entry struct {
 // load opens the entry file name and checks it. A missing file is
 // storage.ErrNotFound; so is a malformed one, which is discarded on the way.
 // Expiry is left to the caller, which knows what "now" is.
-func (s *Store) load(name string, withValue bool) (entry, error) {
+func (s *store) load(name string, withValue bool) (entry, error) {
 	e, err := readEntryFile(s.pathOf(name), withValue)
 	if err == nil && fileName(e.key) != name {
 		err = errMalformed // a file copied or renamed from elsewhere
@@ -69,7 +69,7 @@ func readEntryFile(path string, withValue bool) (entry, error) {
 // info: a concurrent write may have renamed a new, good file into its place
 // since it was read. It reports whether it removed the file. A read-only
 // store never removes anything.
-func (s *Store) discard(name string, info fs.FileInfo) bool {
+func (s *store) discard(name string, info fs.FileInfo) bool {
 	if s.readOnly || info == nil {
 		return false
 	}

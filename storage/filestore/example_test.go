@@ -44,8 +44,9 @@ func Example() {
 }
 
 // Values written with an expiry vanish once it has passed, and
-// DeleteExpired sweeps the files of the ones nobody read again.
-func ExampleStore_DeleteExpired() {
+// DeleteExpired sweeps the files of the ones nobody read again. The core
+// finds both abilities by type assertion, as here.
+func Example_deleteExpired() {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "filestore-example")
 	if err != nil {
@@ -54,19 +55,21 @@ func ExampleStore_DeleteExpired() {
 	}
 	defer os.RemoveAll(dir)
 
-	s, err := filestore.New(dir, nil)
+	b, err := filestore.Open(ctx, dir, nil)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	defer s.Close()
+	defer b.Close()
+	s := b.Responses
+	w := s.(storage.ExpiringWriter)
 
 	now := time.Now()
-	_ = s.WriteWithExpiry(ctx, "stale", []byte("old"), now.Add(-time.Minute))
-	_ = s.WriteWithExpiry(ctx, "fresh", []byte("new"), now.Add(time.Hour))
+	_ = w.WriteWithExpiry(ctx, "stale", []byte("old"), now.Add(-time.Minute))
+	_ = w.WriteWithExpiry(ctx, "fresh", []byte("new"), now.Add(time.Hour))
 	_ = s.Write(ctx, "forever", []byte("kept"))
 
-	n, err := s.DeleteExpired(ctx, now)
+	n, err := s.(storage.Pruner).DeleteExpired(ctx, now)
 	fmt.Println(n, err)
 	_, err = s.Read(ctx, "stale")
 	fmt.Println(errors.Is(err, storage.ErrNotFound))
@@ -94,11 +97,13 @@ func Example_fromURL() {
 		return
 	}
 	defer b.Close()
-	fmt.Println(b.Responses.(*filestore.Store).Dir() == filepath.Join(dir, "responses"))
+	_ = b.Responses.Write(ctx, "key", []byte("entry"))
+	entries, _ := os.ReadDir(filepath.Join(dir, "responses"))
+	fmt.Println(len(entries), "file")
 
 	_, err = storage.Open(ctx, "file:///tmp/cache?mode=readonly")
 	fmt.Println(err)
 	// Output:
-	// true
+	// 1 file
 	// filestore: file URL "file:///tmp/cache?mode=readonly": mode="readonly", want ro (read-only) or rw
 }

@@ -48,16 +48,18 @@ func TestBackend(t *testing.T) {
 	}
 	storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return open(t, t.TempDir()) }, &storagetest.BackendOptions{
 		Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
-			return open(t, filepath.Dir(b.Responses.(*filestore.Store).Dir()))
+			return open(t, filepath.Dir(filestore.DirOf(b.Responses)))
 		},
 	})
 }
 
-func newStore(t *testing.T, dir string, opts *filestore.Options) *filestore.Store {
+// newStore returns one store directly in dir, as Open makes one in each of
+// its subdirectories.
+func newStore(t *testing.T, dir string, opts *filestore.Options) filestore.TestStore {
 	t.Helper()
-	s, err := filestore.New(dir, opts)
+	s, err := filestore.NewTestStore(dir, opts)
 	if err != nil {
-		t.Fatalf("New(%q): %v", dir, err)
+		t.Fatalf("NewTestStore(%q): %v", dir, err)
 	}
 	return s
 }
@@ -195,8 +197,8 @@ func TestHomeIsExpanded(t *testing.T) {
 	if !exists(entryPath(filepath.Join(home, ".cache", "app", "redirects"), "alias")) {
 		t.Fatalf("no entry file under %s/.cache/app/redirects", home)
 	}
-	if got := b.Responses.(*filestore.Store).Dir(); got != filepath.Join(home, ".cache", "app", "responses") {
-		t.Fatalf("Responses.Dir() = %q", got)
+	if got := filestore.DirOf(b.Responses); got != filepath.Join(home, ".cache", "app", "responses") {
+		t.Fatalf("the directory of Responses = %q", got)
 	}
 }
 
@@ -432,8 +434,9 @@ func TestReadOnly(t *testing.T) {
 	if len(fileNames(t, dir)) != 3 {
 		t.Fatal("a read-only store changed its directory")
 	}
-	if _, err := filestore.New(filepath.Join(dir, "missing"), &filestore.Options{ReadOnly: true}); err == nil {
-		t.Fatal("New read-only of a missing directory succeeded")
+	if b, err := filestore.Open(t.Context(), filepath.Join(dir, "missing"), &filestore.Options{ReadOnly: true}); err == nil {
+		_ = b.Close()
+		t.Fatal("Open read-only of a missing directory succeeded")
 	}
 }
 
@@ -453,11 +456,30 @@ func TestDirectoryRemovedFromUnderTheStore(t *testing.T) {
 func TestKeyTooLongForTheHeader(t *testing.T) {
 	s := newStore(t, t.TempDir(), nil)
 	err := s.Write(t.Context(), strings.Repeat("k", 1<<16), []byte("v"))
-	if err == nil || !strings.Contains(err.Error(), "longer than") {
+	if err == nil || !strings.Contains(err.Error(), "longer than") || !strings.HasPrefix(err.Error(), "filestore: ") {
 		t.Fatalf("Write with a 64 KiB key: err = %v, want one saying it is too long", err)
 	}
 	if len(err.Error()) > 200 {
 		t.Errorf("the error quotes the whole key: %d bytes", len(err.Error()))
+	}
+}
+
+// A store's error says the store, its directory and the cause, once; the
+// core adds the operation and the key.
+func TestErrorShape(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, nil)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Read(t.Context(), "the-key")
+	if want := "filestore: " + dir + ": storage: store is closed"; !errors.Is(err, storage.ErrClosed) || err.Error() != want {
+		t.Errorf("Read after Close: %q, want %q", err, want)
+	}
+	ro := newStore(t, dir, &filestore.Options{ReadOnly: true})
+	err = ro.Write(t.Context(), "the-key", nil)
+	if want := "filestore: " + dir + ": storage: store is read-only"; !errors.Is(err, storage.ErrReadOnly) || err.Error() != want {
+		t.Errorf("Write to a read-only store: %q, want %q", err, want)
 	}
 }
 

@@ -89,20 +89,3 @@ func parseHeader(b []byte, fileSize int64) (header, error) {
 	}
 	return h, nil
 }
-
-// expiryNanos turns an expiry time into the header's representation: 0 for
-// the zero time (never), and otherwise a non-zero count of unix nanoseconds,
-// clamped to what an int64 holds so that far-past and far-future times keep
-// their meaning.
-func expiryNanos(t time.Time) int64 {
-	switch {
-	case t.IsZero():
-		return 0
-	case t.Before(time.Unix(0, 1)):
-		return 1 // long past, but still an expiry
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return math.MaxInt64
-	default:
-		return t.UnixNano()
-	}
-}

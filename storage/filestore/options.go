@@ -1,6 +1,6 @@
 package filestore
 
-// Options configures a Store. A nil *Options means the defaults.
+// Options configures Open. A nil *Options means the defaults.
 type Options struct {
 	// ReadOnly opens an existing directory without ever changing it: writes
 	// and deletes return an error wrapping storage.ErrReadOnly, and expired

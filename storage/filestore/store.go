@@ -4,113 +4,34 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 
-	"github.com/clientcache/clientcache/internal/fspath"
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
-// Store is a storage.Storage in one directory, safe for concurrent use, also
-// by several processes sharing the directory. Make one with New or Open.
-type Store struct {
+// store is a storage.Storage in one directory, safe for concurrent use, also
+// by several processes sharing the directory. Open makes them.
+type store struct {
 	dir      string // absolute
 	readOnly bool
-	closed   atomic.Bool
+	closed   storeutil.Closed
 }
 
-// Interface checks: the optional abilities a Store has.
+// Interface checks: the optional abilities a store has.
 var (
-	_ storage.Storage        = (*Store)(nil)
-	_ storage.ExpiringWriter = (*Store)(nil)
-	_ storage.BulkDeleter    = (*Store)(nil)
-	_ storage.Pruner         = (*Store)(nil)
+	_ storage.Storage        = (*store)(nil)
+	_ storage.ExpiringWriter = (*store)(nil)
+	_ storage.BulkDeleter    = (*store)(nil)
+	_ storage.Pruner         = (*store)(nil)
 )
-
-// Names of the two storages' subdirectories in a cache directory.
-const (
-	responsesDir = "responses"
-	redirectsDir = "redirects"
-)
-
-// Open returns the Backend for the cache directory dir (the cache_name): its
-// Responses in dir/responses and its Redirects in dir/redirects. A leading
-// "~" in dir is the home directory. Missing directories are created with
-// mode 0700; existing ones keep their mode.
-func Open(ctx context.Context, dir string, opts *Options) (*storage.Backend, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("filestore: open %q: %w", dir, err)
-	}
-	root, err := resolveDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	responses, err := New(filepath.Join(root, responsesDir), opts)
-	if err != nil {
-		return nil, err
-	}
-	redirects, err := New(filepath.Join(root, redirectsDir), opts)
-	if err != nil {
-		return nil, err
-	}
-	return &storage.Backend{Responses: responses, Redirects: redirects}, nil
-}
-
-// New returns a Store keeping its values directly in dir. A leading "~" in
-// dir is the home directory. A missing directory is created with mode 0700
-// (unless opts.ReadOnly, which requires it to exist); an existing one keeps
-// its mode and its other files, which the store ignores.
-func New(dir string, opts *Options) (*Store, error) {
-	if opts == nil {
-		opts = &Options{}
-	}
-	path, err := resolveDir(dir)
-	if err != nil {
-		return nil, err
-	}
-	if opts.ReadOnly {
-		info, err := os.Stat(path)
-		if err != nil {
-			return nil, fmt.Errorf("filestore: open %q read-only: %w", path, err)
-		}
-		if !info.IsDir() {
-			return nil, fmt.Errorf("filestore: open %q read-only: not a directory", path)
-		}
-	} else if err := fspath.MkdirPrivate(path); err != nil {
-		return nil, fmt.Errorf("filestore: create cache directory: %w", err)
-	}
-	return &Store{dir: path, readOnly: opts.ReadOnly}, nil
-}
-
-// resolveDir expands "~" and makes dir absolute, so that a later change of
-// the working directory does not move the cache.
-func resolveDir(dir string) (string, error) {
-	if dir == "" {
-		return "", errors.New("filestore: no cache directory given")
-	}
-	expanded, err := fspath.ExpandHome(dir)
-	if err != nil {
-		return "", fmt.Errorf("filestore: %w", err)
-	}
-	abs, err := filepath.Abs(expanded)
-	if err != nil {
-		return "", fmt.Errorf("filestore: cache directory %q: %w", dir, err)
-	}
-	return abs, nil
-}
-
-// Dir returns the directory that holds the store's files.
-func (s *Store) Dir() string { return s.dir }
 
 // Close marks the store closed; it holds no open files between calls. Later
 // calls of other methods return an error wrapping storage.ErrClosed; Close
 // itself may be called again. The files stay.
-func (s *Store) Close() error {
-	s.closed.Store(true)
+func (s *store) Close() error {
+	s.closed.Close()
 	return nil
 }
 
@@ -142,21 +63,13 @@ const tempSuffix = ".tmp"
 
 func isTempName(name string) bool { return strings.HasSuffix(name, tempSuffix) }
 
-func (s *Store) pathOf(name string) string { return filepath.Join(s.dir, name) }
+func (s *store) pathOf(name string) string { return filepath.Join(s.dir, name) }
 
 // ready reports why the store cannot serve a call now, if it cannot.
-func (s *Store) ready(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if s.closed.Load() {
-		return storage.ErrClosed
-	}
-	return nil
-}
+func (s *store) ready(ctx context.Context) error { return s.closed.Check(ctx) }
 
 // writable is ready for a call that would change the directory.
-func (s *Store) writable(ctx context.Context) error {
+func (s *store) writable(ctx context.Context) error {
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
@@ -166,10 +79,8 @@ func (s *Store) writable(ctx context.Context) error {
 	return nil
 }
 
-func opError(op, key string, err error) error {
-	return fmt.Errorf("filestore: %s %q: %w", op, key, err)
-}
-
-func opErrorNoKey(op string, err error) error {
-	return fmt.Errorf("filestore: %s: %w", op, err)
+// wrap gives err the shape of the store's errors: "filestore: ", the
+// directory and the cause. The core adds the operation and the key.
+func (s *store) wrap(err error) error {
+	return &storeutil.Error{Store: "filestore", Namespace: s.dir, Err: err}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache/internal/fspath"
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 // inlineValueMax is the size up to which a value is copied behind its header
@@ -17,26 +18,28 @@ const inlineValueMax = 64 << 10
 
 // Write stores value under key, replacing any older value and its expiry.
 // Readers see the old value or the new one, never a mix.
-func (s *Store) Write(ctx context.Context, key string, value []byte) error {
-	return s.store(ctx, "write", key, value, 0)
+func (s *store) Write(ctx context.Context, key string, value []byte) error {
+	return s.put(ctx, key, value, 0)
 }
 
 // WriteWithExpiry is Write with an expiry kept in the file's header: once
 // expires has passed, the value reads as absent, and DeleteExpired removes
 // it. A zero expires means never, exactly as Write.
-func (s *Store) WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error {
-	return s.store(ctx, "write with expiry", key, value, expiryNanos(expires))
+func (s *store) WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error {
+	return s.put(ctx, key, value, storeutil.ExpiryNanos(expires))
 }
 
-func (s *Store) store(ctx context.Context, op, key string, value []byte, expires int64) error {
+// put is Write and WriteWithExpiry; expires is in unix nanoseconds, 0 for
+// never.
+func (s *store) put(ctx context.Context, key string, value []byte, expires int64) error {
 	if err := s.writable(ctx); err != nil {
-		return opError(op, key, err)
+		return s.wrap(err)
 	}
 	if len(key) > maxKeyLen {
-		return opErrorNoKey(op, fmt.Errorf("a key of %d bytes is longer than the %d an entry file holds", len(key), maxKeyLen))
+		return s.wrap(fmt.Errorf("a key of %d bytes is longer than the %d an entry file holds", len(key), maxKeyLen))
 	}
 	if err := s.writeFile(ctx, fileName(key), key, value, expires); err != nil {
-		return opError(op, key, err)
+		return s.wrap(err)
 	}
 	return nil
 }
@@ -45,7 +48,7 @@ func (s *Store) store(ctx context.Context, op, key string, value []byte, expires
 // and renames it to name, which replaces any older file atomically. It does
 // not sync: a cache may lose its latest writes in a crash, and the rename
 // still keeps a reader from ever seeing half a file.
-func (s *Store) writeFile(ctx context.Context, name, key string, value []byte, expires int64) error {
+func (s *store) writeFile(ctx context.Context, name, key string, value []byte, expires int64) error {
 	tmp, err := s.createTemp(name)
 	if err != nil {
 		return err
@@ -85,7 +88,7 @@ func (s *Store) writeFile(ctx context.Context, name, key string, value []byte, e
 // whatever the directory's mode: the entry is the user's alone. If the
 // directory was removed from under the store, say by someone clearing the
 // cache with rm, it is created again (mode 0700).
-func (s *Store) createTemp(name string) (*os.File, error) {
+func (s *store) createTemp(name string) (*os.File, error) {
 	pattern := name + ".*" + tempSuffix
 	tmp, err := os.CreateTemp(s.dir, pattern) // O_EXCL, mode 0600
 	if errors.Is(err, fs.ErrNotExist) {

@@ -17,7 +17,7 @@ func BenchmarkReadHit(b *testing.B) {
 	} {
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			s := memstore.New(opts)
+			s := open(b, opts)
 			value := make([]byte, 2048)
 			keys := make([]string, 1024)
 			for i := range keys {

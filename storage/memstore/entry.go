@@ -1,9 +1,6 @@
 package memstore
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // entry is one stored value. Its value slice is never modified once stored
 // (a Write replaces the slice), so a reader may copy it after unlocking.
@@ -27,23 +24,6 @@ func entryCost(key string, value []byte) int64 { return int64(len(key)) + int64(
 // expiredAt reports whether the entry's expiry has passed at now (unix
 // nanoseconds).
 func (e *entry) expiredAt(now int64) bool { return e.expires != 0 && e.expires <= now }
-
-// expiryNanos turns an expiry time into the entry's representation: 0 for
-// the zero time (never), and otherwise a non-zero count of unix nanoseconds,
-// clamped to what an int64 holds so that far-past and far-future times keep
-// their meaning.
-func expiryNanos(t time.Time) int64 {
-	switch {
-	case t.IsZero():
-		return 0
-	case t.Before(time.Unix(0, 1)):
-		return 1 // long past, but still an expiry
-	case t.After(time.Unix(0, math.MaxInt64)):
-		return math.MaxInt64
-	default:
-		return t.UnixNano()
-	}
-}
 
 // expired reports whether the entry's expiry has passed; it reads the clock
 // only for entries that have an expiry.

@@ -11,17 +11,21 @@ import (
 
 func Example() {
 	ctx := context.Background()
-	s := memstore.New(nil)
-	defer s.Close()
-
-	if err := s.Write(ctx, "greeting", []byte("hello")); err != nil {
+	b, err := memstore.Open(ctx, nil)
+	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	v, err := s.Read(ctx, "greeting")
+	defer b.Close()
+
+	if err := b.Responses.Write(ctx, "greeting", []byte("hello")); err != nil {
+		fmt.Println(err)
+		return
+	}
+	v, err := b.Responses.Read(ctx, "greeting")
 	fmt.Printf("%s %v\n", v, err)
 
-	_, err = s.Read(ctx, "missing")
+	_, err = b.Responses.Read(ctx, "missing")
 	fmt.Println(errors.Is(err, storage.ErrNotFound))
 	// Output:
 	// hello <nil>
@@ -31,8 +35,13 @@ func Example() {
 // A budget of two entries: writing a third evicts the least recently used.
 func ExampleOptions() {
 	ctx := context.Background()
-	s := memstore.New(&memstore.Options{MaxEntries: 2})
-	defer s.Close()
+	b, err := memstore.Open(ctx, &memstore.Options{MaxEntries: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer b.Close()
+	s := b.Responses // the budget applies to Responses
 
 	_ = s.Write(ctx, "a", []byte("1"))
 	_ = s.Write(ctx, "b", []byte("2"))

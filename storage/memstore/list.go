@@ -10,14 +10,14 @@ import (
 )
 
 // Size returns the number of values that have not expired.
-func (s *Store) Size(ctx context.Context) (int, error) {
-	if err := ctx.Err(); err != nil {
-		return 0, opErrorNoKey("size", err)
+func (s *store) Size(ctx context.Context) (int, error) {
+	if err := s.closed.Check(ctx); err != nil {
+		return 0, wrap(err)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.entries == nil {
-		return 0, opErrorNoKey("size", storage.ErrClosed)
+	if s.closed.IsClosed() {
+		return 0, wrap(storage.ErrClosed)
 	}
 	if s.expiring == 0 {
 		return len(s.entries), nil
@@ -35,16 +35,16 @@ func (s *Store) Size(ctx context.Context) (int, error) {
 // order. It iterates over a snapshot taken when the iteration starts, so the
 // loop body may call any method of the store, and stopping early holds
 // nothing.
-func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
+func (s *store) Keys(ctx context.Context) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		entries, err := s.snapshot(ctx)
 		if err != nil {
-			yield("", opErrorNoKey("keys", err))
+			yield("", wrap(err))
 			return
 		}
 		for _, e := range entries {
 			if err := ctx.Err(); err != nil {
-				yield("", opErrorNoKey("keys", err))
+				yield("", wrap(err))
 				return
 			}
 			if !yield(e.key, nil) {
@@ -56,16 +56,16 @@ func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
 
 // Values yields a copy of every value that has not expired, in no
 // particular order, under the same rules as Keys.
-func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
+func (s *store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
 		entries, err := s.snapshot(ctx)
 		if err != nil {
-			yield(nil, opErrorNoKey("values", err))
+			yield(nil, wrap(err))
 			return
 		}
 		for _, e := range entries {
 			if err := ctx.Err(); err != nil {
-				yield(nil, opErrorNoKey("values", err))
+				yield(nil, wrap(err))
 				return
 			}
 			if !yield(bytes.Clone(e.value), nil) {
@@ -84,13 +84,13 @@ type snapshotEntry struct {
 
 // snapshot copies the live entries' keys and value slices (not the bytes)
 // under the read lock.
-func (s *Store) snapshot(ctx context.Context) ([]snapshotEntry, error) {
-	if err := ctx.Err(); err != nil {
+func (s *store) snapshot(ctx context.Context) ([]snapshotEntry, error) {
+	if err := s.closed.Check(ctx); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if s.entries == nil {
+	if s.closed.IsClosed() {
 		return nil, storage.ErrClosed
 	}
 	now := time.Now().UnixNano()

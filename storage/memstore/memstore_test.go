@@ -14,19 +14,46 @@ import (
 	"github.com/clientcache/clientcache/storage/storagetest"
 )
 
+// fullStore is every method a memstore store has: storage.Storage and the
+// optional interfaces, which the core finds by type assertion.
+type fullStore interface {
+	storage.Storage
+	storage.ExpiringWriter
+	storage.BulkDeleter
+	storage.Pruner
+	storage.ViewReader
+	storage.OwnedWriter
+}
+
+// open returns the Responses of a new Backend, the store with opts' budget,
+// and closes the Backend when the test ends.
+func open(t testing.TB, opts *memstore.Options) fullStore {
+	t.Helper()
+	b, err := memstore.Open(context.Background(), opts)
+	if err != nil {
+		t.Fatalf("Open(%+v): %v", opts, err)
+	}
+	t.Cleanup(func() { _ = b.Close() })
+	s, ok := b.Responses.(fullStore)
+	if !ok {
+		t.Fatalf("Responses is a %T, which lacks an optional interface", b.Responses)
+	}
+	return s
+}
+
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Storage { return memstore.New(nil) })
+	storagetest.Run(t, func(t *testing.T) storage.Storage { return open(t, nil) })
 }
 
 // A budget big enough never to evict during the suite still switches Read to
 // the path that keeps the recency list, which the suite must also pass.
 func TestConformanceWithBudget(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Storage {
-		return memstore.New(&memstore.Options{MaxEntries: 100_000, MaxBytes: 1 << 30})
+		return open(t, &memstore.Options{MaxEntries: 100_000, MaxBytes: 1 << 30})
 	})
 }
 
-// TestBackend runs the Backend specification on NewBackend's, with and
+// TestBackend runs the Backend specification on Open's, with and
 // without a budget (which only Responses has): the two stores are
 // independent, fail with ErrClosed after Close (the optional interfaces
 // too), and may be called from inside their own Keys and Values loops. There
@@ -34,7 +61,13 @@ func TestConformanceWithBudget(t *testing.T) {
 func TestBackend(t *testing.T) {
 	for name, opts := range map[string]*memstore.Options{"Unbudgeted": nil, "Budgeted": {MaxEntries: 100_000, MaxBytes: 1 << 30}} {
 		t.Run(name, func(t *testing.T) {
-			storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return memstore.NewBackend(opts) }, nil)
+			storagetest.RunBackend(t, func(t *testing.T) *storage.Backend {
+				b, err := memstore.Open(t.Context(), opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}, nil)
 		})
 	}
 }
@@ -70,7 +103,7 @@ func wantKeys(t *testing.T, s storage.Storage, want ...string) {
 }
 
 func TestMaxEntriesEvictsLeastRecentlyUsed(t *testing.T) {
-	s := memstore.New(&memstore.Options{MaxEntries: 3})
+	s := open(t, &memstore.Options{MaxEntries: 3})
 	ctx := t.Context()
 	write(t, s, "a", "1")
 	write(t, s, "b", "2")
@@ -95,7 +128,7 @@ func TestMaxEntriesEvictsLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestMaxBytesEvictsUntilTheNewValueFits(t *testing.T) {
-	s := memstore.New(&memstore.Options{MaxBytes: 100})
+	s := open(t, &memstore.Options{MaxBytes: 100})
 	v40 := strings.Repeat("x", 40) // each entry below costs 2 (key) + 40 = 42
 	write(t, s, "k1", v40)
 	write(t, s, "k2", v40)
@@ -113,7 +146,7 @@ func TestMaxBytesEvictsUntilTheNewValueFits(t *testing.T) {
 }
 
 func TestValueLargerThanBudgetIsNotStored(t *testing.T) {
-	s := memstore.New(&memstore.Options{MaxBytes: 100})
+	s := open(t, &memstore.Options{MaxBytes: 100})
 	ctx := t.Context()
 	write(t, s, "small", "kept")
 	write(t, s, "big", "old value")
@@ -121,8 +154,9 @@ func TestValueLargerThanBudgetIsNotStored(t *testing.T) {
 	if !errors.Is(err, memstore.ErrTooLarge) {
 		t.Fatalf("Write of 104 bytes into a 100-byte budget: err = %v, want ErrTooLarge", err)
 	}
-	if !strings.Contains(err.Error(), `"big"`) {
-		t.Errorf("error %q does not name the key", err)
+	// The store says its name and the budget; the core adds the key.
+	if msg := err.Error(); !strings.HasPrefix(msg, "memstore: ") || !strings.Contains(msg, "budget 100") || strings.Contains(msg, `"big"`) {
+		t.Errorf("error %q: want memstore's name and the budget, without the operation or key", err)
 	}
 	// The old value must not be served in place of the one that failed.
 	if _, err := s.Read(ctx, "big"); !errors.Is(err, storage.ErrNotFound) {
@@ -134,7 +168,7 @@ func TestValueLargerThanBudgetIsNotStored(t *testing.T) {
 func TestExpiredValueReadsAsAbsentAndIsDropped(t *testing.T) {
 	for name, opts := range map[string]*memstore.Options{"unbudgeted": nil, "budgeted": {MaxEntries: 10}} {
 		t.Run(name, func(t *testing.T) {
-			s := memstore.New(opts)
+			s := open(t, opts)
 			ctx := t.Context()
 			past, future := time.Now().Add(-time.Second), time.Now().Add(time.Hour)
 			for key, exp := range map[string]time.Time{"past1": past, "past2": past, "future": future} {
@@ -171,7 +205,7 @@ func TestExpiredValueReadsAsAbsentAndIsDropped(t *testing.T) {
 }
 
 func TestDeleteExpiredUsesTheGivenTime(t *testing.T) {
-	s := memstore.New(nil)
+	s := open(t, nil)
 	ctx := t.Context()
 	now := time.Now()
 	if err := s.WriteWithExpiry(ctx, "soon", []byte("v"), now.Add(time.Minute)); err != nil {
@@ -188,7 +222,7 @@ func TestDeleteExpiredUsesTheGivenTime(t *testing.T) {
 }
 
 func TestFarExpiryTimes(t *testing.T) {
-	s := memstore.New(nil)
+	s := open(t, nil)
 	ctx := t.Context()
 	far := map[string]time.Time{
 		"year 1":    time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC),
@@ -204,7 +238,10 @@ func TestFarExpiryTimes(t *testing.T) {
 }
 
 func TestBackendBudgetAppliesToResponsesOnly(t *testing.T) {
-	b := memstore.NewBackend(&memstore.Options{MaxEntries: 1})
+	b, err := memstore.Open(t.Context(), &memstore.Options{MaxEntries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer b.Close()
 	for _, k := range []string{"a", "b"} {
 		write(t, b.Responses, k, "v")
@@ -212,6 +249,35 @@ func TestBackendBudgetAppliesToResponsesOnly(t *testing.T) {
 	}
 	wantKeys(t, b.Responses, "b")
 	wantKeys(t, b.Redirects, "a", "b")
+}
+
+func TestOpenErrors(t *testing.T) {
+	for _, opts := range []*memstore.Options{{MaxEntries: -1}, {MaxBytes: -1}, {MaxEntries: 10, MaxBytes: -5}} {
+		if b, err := memstore.Open(t.Context(), opts); err == nil || !strings.HasPrefix(err.Error(), "memstore: ") {
+			if b != nil {
+				_ = b.Close()
+			}
+			t.Errorf("Open(%+v) = %v, want a memstore error for the negative budget", opts, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := memstore.Open(ctx, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("Open with a cancelled context: err = %v, want context.Canceled", err)
+	}
+}
+
+// A store's error says the store and the cause, once; the core adds the
+// operation and the key.
+func TestErrorShape(t *testing.T) {
+	s := open(t, nil)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := s.Write(t.Context(), "the-key", []byte("v"))
+	if !errors.Is(err, storage.ErrClosed) || err.Error() != "memstore: storage: store is closed" {
+		t.Errorf("Write after Close: %q, want \"memstore: storage: store is closed\"", err)
+	}
 }
 
 func TestOpenURL(t *testing.T) {

@@ -10,16 +10,16 @@ import (
 
 // Read returns a copy of the value stored under key. In a store with a
 // budget it also marks the value as the most recently used.
-func (s *Store) Read(ctx context.Context, key string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, opError("read", key, err)
+func (s *store) Read(ctx context.Context, key string) ([]byte, error) {
+	if err := s.closed.Check(ctx); err != nil {
+		return nil, wrap(err)
 	}
 	value, err := s.load(key, s.budgeted)
 	if err == storage.ErrNotFound {
 		return nil, err // a miss is common: no wrapping to allocate
 	}
 	if err != nil {
-		return nil, opError("read", key, err)
+		return nil, wrap(err)
 	}
 	return bytes.Clone(value), nil
 }
@@ -29,9 +29,9 @@ func (s *Store) Read(ctx context.Context, key string) ([]byte, error) {
 // modified (a Write replaces the slice), so sharing them is safe. Only values
 // given to WriteOwned are handed out; for one stored by Write or
 // WriteWithExpiry it returns storage.ErrNoView.
-func (s *Store) ReadView(ctx context.Context, key string) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, opError("read", key, err)
+func (s *store) ReadView(ctx context.Context, key string) ([]byte, error) {
+	if err := s.closed.Check(ctx); err != nil {
+		return nil, wrap(err)
 	}
 	value, owned, err := s.loadOwned(key, s.budgeted)
 	if err == nil && !owned {
@@ -41,16 +41,16 @@ func (s *Store) ReadView(ctx context.Context, key string) ([]byte, error) {
 		return nil, err // a miss is common: no wrapping to allocate
 	}
 	if err != nil {
-		return nil, opError("read", key, err)
+		return nil, wrap(err)
 	}
 	return value, nil
 }
 
 // Contains reports whether key holds a value that has not expired. It does
 // not count as a use for eviction.
-func (s *Store) Contains(ctx context.Context, key string) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, opError("contains", key, err)
+func (s *store) Contains(ctx context.Context, key string) (bool, error) {
+	if err := s.closed.Check(ctx); err != nil {
+		return false, wrap(err)
 	}
 	_, err := s.load(key, false)
 	switch {
@@ -59,13 +59,13 @@ func (s *Store) Contains(ctx context.Context, key string) (bool, error) {
 	case errors.Is(err, storage.ErrNotFound):
 		return false, nil
 	default:
-		return false, opError("contains", key, err)
+		return false, wrap(err)
 	}
 }
 
 // load returns the stored slice itself, which is never modified, so the
 // caller copies it after the lock is released.
-func (s *Store) load(key string, touch bool) ([]byte, error) {
+func (s *store) load(key string, touch bool) ([]byte, error) {
 	v, _, err := s.loadOwned(key, touch)
 	return v, err
 }
@@ -73,7 +73,7 @@ func (s *Store) load(key string, touch bool) ([]byte, error) {
 // loadOwned is load, also telling whether the value came from WriteOwned.
 // Touching the recency list needs the write lock; everything else makes do
 // with the read lock, so that reads of an unbudgeted store run in parallel.
-func (s *Store) loadOwned(key string, touch bool) (value []byte, owned bool, err error) {
+func (s *store) loadOwned(key string, touch bool) (value []byte, owned bool, err error) {
 	if touch {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -107,8 +107,8 @@ func (s *Store) loadOwned(key string, touch bool) (value []byte, owned bool, err
 }
 
 // findLocked returns key's entry, expired or not. The caller holds s.mu.
-func (s *Store) findLocked(key string) (*entry, error) {
-	if s.entries == nil {
+func (s *store) findLocked(key string) (*entry, error) {
+	if s.closed.IsClosed() {
 		return nil, storage.ErrClosed
 	}
 	e := s.entries[key]
@@ -120,7 +120,7 @@ func (s *Store) findLocked(key string) (*entry, error) {
 
 // dropIfExpired removes key if its value is still expired once the write
 // lock is held: a Write may have replaced it in between.
-func (s *Store) dropIfExpired(key string) {
+func (s *store) dropIfExpired(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e, err := s.findLocked(key); err == nil && e.expired() {

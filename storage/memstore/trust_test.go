@@ -9,5 +9,11 @@ import (
 )
 
 func TestTrust(t *testing.T) {
-	trusttest.Run(t, func(t *testing.T) *storage.Backend { return memstore.NewBackend(nil) }, nil)
+	trusttest.Run(t, func(t *testing.T) *storage.Backend {
+		b, err := memstore.Open(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}, nil)
 }

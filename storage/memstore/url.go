@@ -22,7 +22,7 @@ func openURL(ctx context.Context, u *url.URL) (*storage.Backend, error) {
 	if err != nil {
 		return nil, storage.InvalidURL(err)
 	}
-	return NewBackend(opts), nil
+	return Open(ctx, opts)
 }
 
 // optionsFromURL reads the budget from a memory:// URL's query and rejects

@@ -7,35 +7,43 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 // Write stores a copy of value under key, replacing any older value and its
 // expiry. In a store with a budget it may evict the least recently used
 // values.
-func (s *Store) Write(ctx context.Context, key string, value []byte) error {
-	return s.store(ctx, "write", key, value, 0, false)
+func (s *store) Write(ctx context.Context, key string, value []byte) error {
+	return s.put(ctx, key, value, 0, false)
+}
+
+// WriteWithExpiry is Write with an expiry: once expires has passed, the value
+// reads as absent and is dropped by the read that notices, or by
+// DeleteExpired. A zero expires means never, exactly as Write.
+func (s *store) WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error {
+	return s.put(ctx, key, value, storeutil.ExpiryNanos(expires), false)
 }
 
 // WriteOwned stores value itself, without a copy, under key, with an expiry
 // as WriteWithExpiry. It implements storage.OwnedWriter: the caller hands the
 // value over and never modifies it afterwards.
-func (s *Store) WriteOwned(ctx context.Context, key string, value []byte, expires time.Time) error {
-	return s.store(ctx, "write", key, value, expiryNanos(expires), true)
+func (s *store) WriteOwned(ctx context.Context, key string, value []byte, expires time.Time) error {
+	return s.put(ctx, key, value, storeutil.ExpiryNanos(expires), true)
 }
 
-// store is Write, WriteWithExpiry and WriteOwned; expires is in unix
+// put is Write, WriteWithExpiry and WriteOwned; expires is in unix
 // nanoseconds, 0 for never; owned says value may be kept as it is.
-func (s *Store) store(ctx context.Context, op, key string, value []byte, expires int64, owned bool) error {
-	if err := ctx.Err(); err != nil {
-		return opError(op, key, err)
+func (s *store) put(ctx context.Context, key string, value []byte, expires int64, owned bool) error {
+	if err := s.closed.Check(ctx); err != nil {
+		return wrap(err)
 	}
 	if cost := entryCost(key, value); s.maxBytes > 0 && cost > s.maxBytes {
 		// The caller meant to replace the old value: leaving it would serve
 		// what it just tried to overwrite.
 		if err := s.remove(key); err != nil {
-			return opError(op, key, err)
+			return wrap(err)
 		}
-		return opError(op, key, fmt.Errorf("%w (%d bytes, budget %d)", ErrTooLarge, cost, s.maxBytes))
+		return wrap(fmt.Errorf("%w (%d bytes, budget %d)", ErrTooLarge, cost, s.maxBytes))
 	}
 	copied := value
 	if !owned {
@@ -44,8 +52,8 @@ func (s *Store) store(ctx context.Context, op, key string, value []byte, expires
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.entries == nil {
-		return opError(op, key, storage.ErrClosed)
+	if s.closed.IsClosed() {
+		return wrap(storage.ErrClosed)
 	}
 	e := s.entries[key]
 	if e != nil {
@@ -66,14 +74,14 @@ func (s *Store) store(ctx context.Context, op, key string, value []byte, expires
 	return nil
 }
 
-func (s *Store) accountLocked(e *entry) {
+func (s *store) accountLocked(e *entry) {
 	s.bytes += e.cost()
 	if e.expires != 0 {
 		s.expiring++
 	}
 }
 
-func (s *Store) unaccountLocked(e *entry) {
+func (s *store) unaccountLocked(e *entry) {
 	s.bytes -= e.cost()
 	if e.expires != 0 {
 		s.expiring--
@@ -83,14 +91,14 @@ func (s *Store) unaccountLocked(e *entry) {
 // evictLocked removes least recently used entries until the store is within
 // its budget. The entry just written is at the front and fits on its own, so
 // it is never evicted.
-func (s *Store) evictLocked() {
+func (s *store) evictLocked() {
 	for s.recency.back != nil &&
 		((s.maxEntries > 0 && len(s.entries) > s.maxEntries) || (s.maxBytes > 0 && s.bytes > s.maxBytes)) {
 		s.removeLocked(s.recency.back)
 	}
 }
 
-func (s *Store) removeLocked(e *entry) {
+func (s *store) removeLocked(e *entry) {
 	delete(s.entries, e.key)
 	if s.budgeted {
 		s.recency.remove(e)

@@ -25,7 +25,8 @@
 // so that MongoDB removes expired documents by itself, within about a minute
 // of their expiry. Until then they are still on the server, so the store also
 // checks expiry itself: an expired document is absent to Read, Contains,
-// Size, Keys and Values. [Store.DeleteExpired] removes them at once.
+// Size, Keys and Values. DeleteExpired ([storage.Pruner]) removes them at
+// once.
 //
 // When the server cannot create a TTL index (FerretDB answers NotImplemented,
 // a read-only user is refused) the store logs one warning through log/slog,
@@ -35,16 +36,26 @@
 //
 // # Opening a store
 //
-// [New] uses a *mongo.Client the caller made and keeps; Close never
-// disconnects it. [Open] takes a connection string and [Connect] client
-// options; both open a client of their own, ping it, and disconnect it when
-// both storages of the Backend are closed. Importing the package registers
-// the URL schemes mongodb:// and mongodb+srv:// with [storage.Open]:
+// [Open] takes the driver's client options, opens a client of its own, pings
+// it, and disconnects it when both storages of the Backend are closed. [New]
+// uses a *mongo.Client the caller made and keeps; Close never disconnects it.
+// Importing the package registers the URL schemes mongodb:// and
+// mongodb+srv:// with [storage.Open]:
 //
 //	mongodb://host:port/NAME?serverSelectionTimeoutMS=2000
 //
 // where NAME, the database in the path, is cache_name (http_cache when the
 // path is empty) and the query holds the driver's connection-string options.
+// The driver sees the connection string without the path, so credentials are
+// checked against the admin database unless it sets authSource. Errors from
+// a URL never show its password.
+//
+// # Errors
+//
+// Errors say "mongostore: <cache_name>.<collection>: " and wrap the cause;
+// the caller (clientcache's core) adds the operation and the key. Read of an
+// absent or expired key wraps [storage.ErrNotFound]; any method after Close
+// wraps [storage.ErrClosed]; a done context wraps its error.
 //
 // # Limits
 //

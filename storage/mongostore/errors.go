@@ -8,40 +8,26 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 // begin returns the error an operation gives without a round trip: the
 // store is closed, or ctx is already done.
-func (s *Store) begin(ctx context.Context, op, key string) error {
-	if s.closed.Load() {
-		return s.wrap(ctx, op, key, storage.ErrClosed)
-	}
-	if err := ctx.Err(); err != nil {
-		return s.wrap(ctx, op, key, err)
+func (s *store) begin(ctx context.Context) error {
+	if err := s.closed.Check(ctx); err != nil {
+		return s.wrap(ctx, err)
 	}
 	return nil
 }
 
-// wrap wraps err once with the operation, the namespace and the key (when
-// there is one).
-func (s *Store) wrap(ctx context.Context, op, key string, err error) error {
-	what := ""
-	if key != "" {
-		what = fmt.Sprintf("key %q", key)
-	}
-	return s.wrapAt(ctx, op, what, err)
-}
-
-func (s *Store) wrapAt(ctx context.Context, op, what string, err error) error {
-	if s.closed.Load() && errors.Is(err, mongo.ErrClientDisconnected) {
+// wrap wraps err once with the store's name and namespace
+// ("<database>.<collection>"); the core adds the operation and the key.
+func (s *store) wrap(ctx context.Context, err error) error {
+	if s.closed.IsClosed() && errors.Is(err, mongo.ErrClientDisconnected) {
 		// Closed while the operation ran.
 		err = fmt.Errorf("%w: %w", storage.ErrClosed, err)
 	}
-	err = contextCause(ctx, err)
-	if what == "" {
-		return fmt.Errorf("mongostore: %s %s: %w", op, s.ns, err)
-	}
-	return fmt.Errorf("mongostore: %s %s %s: %w", op, s.ns, what, err)
+	return &storeutil.Error{Store: "mongostore", Namespace: s.ns, Err: contextCause(ctx, err)}
 }
 
 // contextCause makes err wrap ctx.Err() when ctx is done, for the driver's

@@ -17,7 +17,8 @@ import (
 // MongoDB server. The example needs that server, so it has no Output.
 func ExampleOpen() {
 	ctx := context.Background()
-	b, err := mongostore.Open(ctx, "mongodb://127.0.0.1:27017/my_cache", nil)
+	clientOpts := options.Client().ApplyURI("mongodb://127.0.0.1:27017/")
+	b, err := mongostore.Open(ctx, clientOpts, &mongostore.Options{CacheName: "my_cache"})
 	if err != nil {
 		log.Fatal(err) // names the address when the server is down
 	}

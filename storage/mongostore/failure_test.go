@@ -28,11 +28,11 @@ func TestServerDownAtOpen(t *testing.T) {
 		name string
 		open func(ctx context.Context) (*storage.Backend, error)
 	}{
-		{"Open", func(ctx context.Context) (*storage.Backend, error) {
-			return mongostore.Open(ctx, "mongodb://"+addr+"/down", opts)
+		{"OpenURI", func(ctx context.Context) (*storage.Backend, error) {
+			return mongostore.OpenURI(ctx, "mongodb://"+addr+"/down", opts)
 		}},
-		{"Connect", func(ctx context.Context) (*storage.Backend, error) {
-			return mongostore.Connect(ctx, options.Client().ApplyURI("mongodb://user:secret@"+addr+"/"), opts)
+		{"Open", func(ctx context.Context) (*storage.Backend, error) {
+			return mongostore.Open(ctx, options.Client().ApplyURI("mongodb://user:secret@"+addr+"/"), opts)
 		}},
 		{"storage.Open", func(ctx context.Context) (*storage.Backend, error) {
 			return storage.Open(ctx, "mongodb://user:secret@"+addr+"/down?serverSelectionTimeoutMS=1500")
@@ -62,14 +62,14 @@ func TestBadArguments(t *testing.T) {
 		open       func() (*storage.Backend, error)
 	}{
 		{"NilClient", "*mongo.Client", func() (*storage.Backend, error) { return mongostore.New(ctx, nil, nil) }},
-		{"NotMongoURI", "mongodb://", func() (*storage.Backend, error) { return mongostore.Open(ctx, "http://127.0.0.1:1/", nil) }},
-		{"NoHost", "no host", func() (*storage.Backend, error) { return mongostore.Open(ctx, "mongodb:///x", nil) }},
-		{"DotInName", "cache_name", func() (*storage.Backend, error) { return mongostore.Open(ctx, "mongodb://127.0.0.1:1/a.b", nil) }},
+		{"NotMongoURI", "mongodb://", func() (*storage.Backend, error) { return mongostore.OpenURI(ctx, "http://127.0.0.1:1/", nil) }},
+		{"NoHost", "no host", func() (*storage.Backend, error) { return mongostore.OpenURI(ctx, "mongodb:///x", nil) }},
+		{"DotInName", "cache_name", func() (*storage.Backend, error) { return mongostore.OpenURI(ctx, "mongodb://127.0.0.1:1/a.b", nil) }},
 		{"LongName", "cache_name", func() (*storage.Backend, error) {
-			return mongostore.Open(ctx, "mongodb://127.0.0.1:1/", &mongostore.Options{CacheName: strings.Repeat("n", 64)})
+			return mongostore.OpenURI(ctx, "mongodb://127.0.0.1:1/", &mongostore.Options{CacheName: strings.Repeat("n", 64)})
 		}},
 		{"BadOption", "127.0.0.1:1", func() (*storage.Backend, error) {
-			return mongostore.Open(ctx, "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=soon", nil)
+			return mongostore.OpenURI(ctx, "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=soon", nil)
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,7 +145,7 @@ func TestOutage(t *testing.T) {
 
 	ctx := ctxFor(t, 2*time.Minute)
 	uri := fmt.Sprintf("mongodb://%s/outage?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000", srv.addr)
-	b, err := mongostore.Open(ctx, uri, &mongostore.Options{Logger: quietLogger()})
+	b, err := mongostore.OpenURI(ctx, uri, &mongostore.Options{Logger: quietLogger()})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/mongostore"
@@ -42,12 +43,12 @@ func TestConformance(t *testing.T) {
 }
 
 // TestConformanceOpen runs the specification on a Backend that Open made
-// from a connection string, with a client of the store's own.
+// from client options, with a client of the store's own.
 func TestConformanceOpen(t *testing.T) {
 	uri := serverURI(t)
 	client := testClient(t)
 	storagetest.Run(t, func(t *testing.T) storage.Storage {
-		b, err := mongostore.Open(ctxFor(t, time.Minute), withDatabase(t, uri, uniqueName(t, client)), &mongostore.Options{Logger: quietLogger()})
+		b, err := mongostore.Open(ctxFor(t, time.Minute), options.Client().ApplyURI(uri), &mongostore.Options{CacheName: uniqueName(t, client), Logger: quietLogger()})
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}
@@ -93,7 +94,7 @@ func TestBackend(t *testing.T) {
 	t.Run("Open", func(t *testing.T) {
 		open := func(t *testing.T, name string) *storage.Backend {
 			t.Helper()
-			b, err := mongostore.Open(ctxFor(t, time.Minute), withDatabase(t, uri, name), &mongostore.Options{Logger: quietLogger()})
+			b, err := mongostore.Open(ctxFor(t, time.Minute), options.Client().ApplyURI(uri), &mongostore.Options{CacheName: name, Logger: quietLogger()})
 			if err != nil {
 				t.Fatalf("Open: %v", err)
 			}

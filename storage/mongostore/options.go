@@ -26,9 +26,8 @@ const (
 // Options configure a store. A nil *Options means every default.
 type Options struct {
 	// CacheName is the database that holds the cache's two collections,
-	// responses and redirects. For Open it takes precedence over a database
-	// named in the connection string's path. Default: "http_cache" (or, for
-	// Open, the database in the path when there is one).
+	// responses and redirects. Default: "http_cache". (A mongodb:// URL
+	// opened with storage.Open names it in its path.)
 	CacheName string
 
 	// Logger receives the one warning a store logs when the server cannot
@@ -36,7 +35,7 @@ type Options struct {
 	Logger *slog.Logger
 
 	// OpenTimeout bounds the round trips made while opening a store: the
-	// ping of Open and Connect and the creation of the indexes. The context
+	// ping of Open and the creation of the indexes. The context
 	// passed to the constructor still applies. Default: 10 seconds.
 	OpenTimeout time.Duration
 }

@@ -40,8 +40,8 @@ func TestFailedOpenHidesPassword(t *testing.T) {
 		t.Run(tc.uri, func(t *testing.T) {
 			t.Parallel()
 			opens := map[string]func(context.Context, string) (*storage.Backend, error){
-				"Open": func(ctx context.Context, uri string) (*storage.Backend, error) {
-					return mongostore.Open(ctx, uri, opts)
+				"OpenURI": func(ctx context.Context, uri string) (*storage.Backend, error) {
+					return mongostore.OpenURI(ctx, uri, opts)
 				},
 			}
 			if tc.viaOpen {

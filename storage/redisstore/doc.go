@@ -19,34 +19,39 @@
 //
 // # Expiry, listing and deleting
 //
-// [Store.WriteWithExpiry] sets the key's native TTL (SET with PX), so Redis
-// itself removes expired entries and no pruning sweep is needed; a plain
-// [Store.Write] stores the value without a TTL, removing any earlier one.
+// WriteWithExpiry ([storage.ExpiringWriter]) sets the key's native TTL (SET
+// with PX), so Redis itself removes expired entries and no pruning sweep is
+// needed; a plain Write stores the value without a TTL, removing any earlier
+// one.
 // Keys, Values, Size and Clear walk the namespace with SCAN and a MATCH
 // pattern (never KEYS), on every master of a Cluster. Deletes of many keys
 // never span hash slots, so they work on a Cluster without CROSSSLOT errors.
 //
 // # Connecting
 //
-// [New] takes a client the caller built and keeps; the store never closes it.
-// [Open], [OpenCluster] and [OpenUniversal] build a client from go-redis
-// options, check with PING that the server answers, and close the client when
-// the Backend is closed. [OpenURL] and [storage.Open] take a URL as go-redis
-// parses it, plus the store's own parameters (see [ParseURL]):
+// [Open] builds a client of its own from [redis.UniversalOptions] (a Cluster
+// when there are two or more addresses or IsClusterMode is set, a single node
+// otherwise), checks with PING that the server answers, and closes the client
+// when the Backend is closed. [New] takes a client the caller built and
+// keeps; the store never closes it.
+//
+// Importing the package registers the "redis" and "rediss" URL schemes with
+// [storage.Open], which takes a URL as go-redis parses it, plus the store's
+// own parameters, cache_name=NAME and cluster=true:
 //
 //	redis://localhost:6379/0?cache_name=myapp
 //	rediss://user:password@redis.example.com:6380/0?cache_name=myapp&dial_timeout=2s
 //	redis://redis-1:7000?addr=redis-2:7000&addr=redis-3:7000&cache_name=myapp
+//	redis://redis-1:7000?cluster=true&cache_name=myapp
 //
-// The last is a Cluster: several addresses, each a seed.
-//
-// Importing the package registers the "redis" and "rediss" URL schemes with
-// [storage.Open].
+// The last two are Clusters: several addresses, each a seed, or one with
+// cluster=true. Errors from a URL never show its password.
 //
 // # Errors
 //
-// Errors name the operation and the Redis key and wrap the cause: Read of an
-// absent key wraps [storage.ErrNotFound]; any method after Close wraps
+// Errors say "redisstore: <cache_name>:responses: " (or redirects) and wrap
+// the cause; the caller (clientcache's core) adds the operation and the key.
+// Read of an absent key wraps [storage.ErrNotFound]; any method after Close wraps
 // [storage.ErrClosed]; a done context wraps its error. A server that goes away
 // makes operations fail (after go-redis's timeouts and retries) and the store
 // works again, without reopening, once the server is back.

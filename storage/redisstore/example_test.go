@@ -11,11 +11,12 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Open a cache from a URL: the keys live under "myapp:" in database 0.
+// Open a cache from a URL with storage.Open (importing the package registers
+// redis:// and rediss://): the keys live under "myapp:" in database 0.
 // (No output is checked: the example needs a Redis server.)
 func Example() {
 	ctx := context.Background()
-	b, err := redisstore.OpenURL(ctx, "redis://localhost:6379/0?cache_name=myapp")
+	b, err := storage.Open(ctx, "redis://localhost:6379/0?cache_name=myapp")
 	if err != nil {
 		log.Fatal(err) // names the address when no server answers
 	}
@@ -33,6 +34,19 @@ func Example() {
 	fmt.Printf("%s\n", v)
 }
 
+// Open a client of the store's own: a Cluster, since there are several
+// addresses. Closing the Backend closes the client.
+func ExampleOpen() {
+	ctx := context.Background()
+	b, err := redisstore.Open(ctx, &redis.UniversalOptions{
+		Addrs: []string{"redis-1:7000", "redis-2:7000", "redis-3:7000"},
+	}, &redisstore.Options{CacheName: "myapp"})
+	if err != nil {
+		log.Fatal(err) // names the addresses when no server answers
+	}
+	defer b.Close()
+}
+
 // Share a client the application already has, here one of a Redis Cluster.
 // Closing the Backend leaves the client open.
 func ExampleNew() {
@@ -41,12 +55,13 @@ func ExampleNew() {
 	})
 	defer client.Close()
 
-	b, err := redisstore.New(client, &redisstore.Options{CacheName: "myapp"})
+	ctx := context.Background()
+	b, err := redisstore.New(ctx, client, &redisstore.Options{CacheName: "myapp"})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer b.Close()
-	n, err := b.Responses.Size(context.Background())
+	n, err := b.Responses.Size(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

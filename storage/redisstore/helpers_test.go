@@ -62,7 +62,7 @@ func uniqueName() string {
 // cleared when the test ends.
 func newBackend(t *testing.T, client redis.UniversalClient, name string) *storage.Backend {
 	t.Helper()
-	b, err := redisstore.New(client, &redisstore.Options{CacheName: name})
+	b, err := redisstore.New(t.Context(), client, &redisstore.Options{CacheName: name})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -74,7 +74,7 @@ func newBackend(t *testing.T, client redis.UniversalClient, name string) *storag
 // its own (the test's may be closed by then).
 func clearNamespace(t *testing.T, client redis.UniversalClient, name string) {
 	t.Helper()
-	b, err := redisstore.New(client, &redisstore.Options{CacheName: name})
+	b, err := redisstore.New(context.Background(), client, &redisstore.Options{CacheName: name})
 	if err != nil {
 		t.Errorf("cleanup: New: %v", err)
 		return

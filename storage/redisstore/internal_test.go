@@ -30,11 +30,11 @@ func TestGetManySkipsVanishedKeys(t *testing.T) {
 	ctx := context.Background()
 	c := redis.NewClient(&redis.Options{Addr: addr})
 	defer c.Close()
-	b, err := New(c, &Options{CacheName: "cctest-vanish-" + t.Name()})
+	b, err := New(ctx, c, &Options{CacheName: "cctest-vanish-" + t.Name()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := b.Responses.(*Store)
+	s := b.Responses.(*store)
 	defer s.Clear(ctx)
 	if err := s.Write(ctx, "here", []byte("v")); err != nil {
 		t.Fatal(err)

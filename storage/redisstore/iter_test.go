@@ -17,7 +17,7 @@ func TestCancelMidIteration(t *testing.T) {
 	ctx := ctxT(t)
 	name := uniqueName()
 	t.Cleanup(func() { clearNamespace(t, c, name) })
-	b, err := redisstore.New(c, &redisstore.Options{CacheName: name, ScanCount: 5, ValuesBatch: 3})
+	b, err := redisstore.New(ctx, c, &redisstore.Options{CacheName: name, ScanCount: 5, ValuesBatch: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,8 +67,8 @@ func useClosedPort(t *testing.T, debug bool) {
 	l.Close()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	ropts := func() *redis.Options {
-		return &redis.Options{Addr: addr, DialTimeout: time.Second, DialerRetries: 2, DialerRetryTimeout: time.Millisecond, MaxRetries: -1}
+	ropts := func() *redis.UniversalOptions {
+		return &redis.UniversalOptions{Addrs: []string{addr}, DialTimeout: time.Second, DialerRetries: 2, DialerRetryTimeout: time.Millisecond, MaxRetries: -1}
 	}
 
 	if b, err := redisstore.Open(ctx, ropts(), nil); err == nil {
@@ -79,9 +79,9 @@ func useClosedPort(t *testing.T, debug bool) {
 		b.Close()
 		t.Fatalf("storage.Open on closed port %s succeeded", addr)
 	}
-	client := redis.NewClient(ropts())
+	client := redis.NewUniversalClient(ropts())
 	defer client.Close()
-	b, err := redisstore.New(client, nil)
+	b, err := redisstore.New(ctx, client, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

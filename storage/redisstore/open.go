@@ -10,12 +10,36 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
+// Open connects through [redis.NewUniversalClient]: a Cluster when ropts has
+// two or more addresses or IsClusterMode, a Sentinel-backed failover client
+// when MasterName is set, else a single node (nil ropts meaning go-redis's
+// defaults, 127.0.0.1:6379). It sends a PING, failing with an error that names
+// the addresses when the server does not answer. Closing the Backend closes
+// the client.
+func Open(ctx context.Context, ropts *redis.UniversalOptions, opts *Options) (*storage.Backend, error) {
+	if ropts == nil {
+		ropts = &redis.UniversalOptions{}
+	}
+	if _, err := opts.withDefaults(); err != nil {
+		return nil, err
+	}
+	addrs := strings.Join(ropts.Addrs, ",")
+	if addrs == "" {
+		addrs = "127.0.0.1:6379"
+	}
+	return openClient(ctx, redis.NewUniversalClient(ropts), addrs, opts)
+}
+
 // New returns a Backend whose two stores use client, a single-node client,
 // a *redis.ClusterClient or any other [redis.UniversalClient]. The caller
-// keeps the client: closing the Backend never closes it. New does no I/O.
-func New(client redis.UniversalClient, opts *Options) (*storage.Backend, error) {
+// keeps the client: closing the Backend never closes it. New does no I/O; it
+// fails when ctx is already done.
+func New(ctx context.Context, client redis.UniversalClient, opts *Options) (*storage.Backend, error) {
 	if client == nil {
 		return nil, errors.New("redisstore: New needs a client, got nil")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("redisstore: New: %w", err)
 	}
 	return newBackend(&conn{client: client}, opts)
 }
@@ -29,54 +53,6 @@ func newBackend(c *conn, opts *Options) (*storage.Backend, error) {
 		Responses: newStore(c, o.CacheName+":responses:", o),
 		Redirects: newStore(c, o.CacheName+":redirects:", o),
 	}, nil
-}
-
-// Open connects to a single Redis server with go-redis options, nil meaning
-// go-redis's defaults (localhost:6379). It sends a PING, failing with an error that names the
-// address when the server does not answer. Closing the Backend closes the
-// client.
-func Open(ctx context.Context, ropts *redis.Options, opts *Options) (*storage.Backend, error) {
-	if ropts == nil {
-		ropts = &redis.Options{}
-	}
-	if _, err := opts.withDefaults(); err != nil {
-		return nil, err
-	}
-	c := redis.NewClient(ropts)
-	return openClient(ctx, c, c.Options().Addr, opts)
-}
-
-// OpenCluster connects to a Redis Cluster through the seed addresses of
-// copts. It sends a PING, failing with an error that names the addresses
-// when the Cluster does not answer. Closing the Backend closes the client.
-func OpenCluster(ctx context.Context, copts *redis.ClusterOptions, opts *Options) (*storage.Backend, error) {
-	if copts == nil || len(copts.Addrs) == 0 {
-		return nil, errors.New("redisstore: OpenCluster needs ClusterOptions with at least one address in Addrs")
-	}
-	if _, err := opts.withDefaults(); err != nil {
-		return nil, err
-	}
-	return openClient(ctx, redis.NewClusterClient(copts), strings.Join(copts.Addrs, ","), opts)
-}
-
-// OpenUniversal connects through [redis.NewUniversalClient]: a Cluster when
-// uopts has two or more addresses or IsClusterMode, a Sentinel-backed
-// failover client when MasterName is set, else a single node (nil uopts
-// meaning localhost:6379). It sends a PING, failing with an error that names
-// the addresses when the server does not answer. Closing the Backend closes
-// the client.
-func OpenUniversal(ctx context.Context, uopts *redis.UniversalOptions, opts *Options) (*storage.Backend, error) {
-	if uopts == nil {
-		uopts = &redis.UniversalOptions{}
-	}
-	if _, err := opts.withDefaults(); err != nil {
-		return nil, err
-	}
-	addrs := strings.Join(uopts.Addrs, ",")
-	if addrs == "" {
-		addrs = "localhost:6379"
-	}
-	return openClient(ctx, redis.NewUniversalClient(uopts), addrs, opts)
 }
 
 // openClient checks that client answers and wraps it in a Backend that owns

@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -12,22 +13,28 @@ import (
 )
 
 func TestNewErrors(t *testing.T) {
-	if _, err := redisstore.New(nil, nil); err == nil {
+	ctx := t.Context()
+	if _, err := redisstore.New(ctx, nil, nil); err == nil {
 		t.Error("New(nil client): nil error")
 	}
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer c.Close()
-	if _, err := redisstore.New(c, &redisstore.Options{ScanCount: -1}); err == nil {
+	if _, err := redisstore.New(ctx, c, &redisstore.Options{ScanCount: -1}); err == nil {
 		t.Error("New with ScanCount -1: nil error")
 	}
-	b, err := redisstore.New(c, nil)
+	done, cancel := context.WithCancel(ctx)
+	cancel()
+	if _, err := redisstore.New(done, c, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("New with a done context: %v, want context.Canceled", err)
+	}
+	b, err := redisstore.New(ctx, c, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := b.Responses.(*redisstore.Store).Prefix(); got != "http_cache:responses:" {
+	if got := redisstore.Prefix(b.Responses); got != "http_cache:responses:" {
 		t.Errorf("default Responses prefix = %q, want http_cache:responses:", got)
 	}
-	if got := b.Redirects.(*redisstore.Store).Prefix(); got != "http_cache:redirects:" {
+	if got := redisstore.Prefix(b.Redirects); got != "http_cache:redirects:" {
 		t.Errorf("default Redirects prefix = %q, want http_cache:redirects:", got)
 	}
 }
@@ -38,11 +45,11 @@ func TestOpenOwnsClient(t *testing.T) {
 	ctx := ctxT(t)
 	name := uniqueName()
 	t.Cleanup(func() { clearNamespace(t, singleClient(t), name) })
-	b, err := redisstore.Open(ctx, &redis.Options{Addr: redisAddr(t)}, &redisstore.Options{CacheName: name})
+	b, err := redisstore.Open(ctx, &redis.UniversalOptions{Addrs: []string{redisAddr(t)}}, &redisstore.Options{CacheName: name})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
-	client := b.Responses.(*redisstore.Store).Client()
+	client := redisstore.Client(b.Responses)
 	if err := b.Responses.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +99,8 @@ func TestStorageOpenClusterURL(t *testing.T) {
 		t.Fatalf("storage.Open(%s): %v", u, err)
 	}
 	defer b.Close()
-	if _, ok := b.Responses.(*redisstore.Store).Client().(*redis.ClusterClient); !ok {
-		t.Fatalf("client of %s is a %T, want a *redis.ClusterClient", u, b.Responses.(*redisstore.Store).Client())
+	if _, ok := redisstore.Client(b.Responses).(*redis.ClusterClient); !ok {
+		t.Fatalf("client of %s is a %T, want a *redis.ClusterClient", u, redisstore.Client(b.Responses))
 	}
 	var keys []string
 	for i := range 20 {
@@ -111,5 +118,26 @@ func TestStorageOpenClusterURL(t *testing.T) {
 	}
 	if n, err := b.Responses.Size(ctx); err != nil || n != 5 {
 		t.Fatalf("Size after DeleteMany = (%d, %v), want (5, nil)", n, err)
+	}
+}
+
+// TestOpenPicksCluster checks that Open makes a Cluster client for several
+// addresses, and for one address with IsClusterMode, as the URL's addr= and
+// cluster=true do.
+func TestOpenPicksCluster(t *testing.T) {
+	addrs := clusterAddrs(t)
+	ctx := ctxT(t)
+	for name, ropts := range map[string]*redis.UniversalOptions{
+		"several addresses": {Addrs: addrs},
+		"IsClusterMode":     {Addrs: addrs[:1], IsClusterMode: true},
+	} {
+		b, err := redisstore.Open(ctx, ropts, &redisstore.Options{CacheName: uniqueName()})
+		if err != nil {
+			t.Fatalf("%s: Open: %v", name, err)
+		}
+		if _, ok := redisstore.Client(b.Responses).(*redis.ClusterClient); !ok {
+			t.Errorf("%s: client is a %T, want a *redis.ClusterClient", name, redisstore.Client(b.Responses))
+		}
+		_ = b.Close()
 	}
 }

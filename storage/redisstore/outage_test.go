@@ -63,9 +63,9 @@ func stopRedis(cmd *exec.Cmd) {
 }
 
 // quickOptions are client options that give up fast on a dead server.
-func quickOptions(addr string) *redis.Options {
-	return &redis.Options{
-		Addr:          addr,
+func quickOptions(addr string) *redis.UniversalOptions {
+	return &redis.UniversalOptions{
+		Addrs:         []string{addr},
 		DialTimeout:   300 * time.Millisecond,
 		ReadTimeout:   300 * time.Millisecond,
 		WriteTimeout:  300 * time.Millisecond,
@@ -156,17 +156,11 @@ func TestOpenServerDown(t *testing.T) {
 	ctx := ctxT(t)
 	opens := map[string]func() (*storage.Backend, error){
 		"Open": func() (*storage.Backend, error) { return redisstore.Open(ctx, quickOptions(addr), nil) },
-		"OpenCluster": func() (*storage.Backend, error) {
-			return redisstore.OpenCluster(ctx, &redis.ClusterOptions{Addrs: []string{addr}, DialTimeout: 300 * time.Millisecond, MaxRetries: 1, DialerRetries: 1}, nil)
+		"Open cluster": func() (*storage.Backend, error) {
+			return redisstore.Open(ctx, &redis.UniversalOptions{Addrs: []string{addr}, IsClusterMode: true, DialTimeout: 300 * time.Millisecond, MaxRetries: 1, DialerRetries: 1}, nil)
 		},
-		"OpenUniversal": func() (*storage.Backend, error) {
-			return redisstore.OpenUniversal(ctx, &redis.UniversalOptions{Addrs: []string{addr}, DialTimeout: 300 * time.Millisecond, MaxRetries: 1, DialerRetries: 1}, nil)
-		},
-		"OpenURL": func() (*storage.Backend, error) {
-			return redisstore.OpenURL(ctx, "redis://"+addr+"/0?dial_timeout=300ms&max_retries=1")
-		},
-		"OpenURL cluster": func() (*storage.Backend, error) {
-			return redisstore.OpenURL(ctx, "redis://"+addr+"?cluster=true&dial_timeout=300ms&max_retries=1&dialer_retries=1")
+		"storage.Open cluster": func() (*storage.Backend, error) {
+			return storage.Open(ctx, "redis://"+addr+"?cluster=true&dial_timeout=300ms&max_retries=1&dialer_retries=1")
 		},
 		"storage.Open": func() (*storage.Backend, error) {
 			return storage.Open(ctx, "redis://"+addr+"/0?cache_name=x&dial_timeout=300ms&max_retries=1")

@@ -31,7 +31,7 @@ func TestConformanceCluster(t *testing.T) {
 
 // cacheName returns the cache_name of a Backend of this package.
 func cacheName(b *storage.Backend) string {
-	return strings.TrimSuffix(b.Responses.(*redisstore.Store).Prefix(), ":responses:")
+	return strings.TrimSuffix(redisstore.Prefix(b.Responses), ":responses:")
 }
 
 // runBackendSuite runs the Backend specification on Backends that New makes
@@ -41,7 +41,7 @@ func runBackendSuite(t *testing.T, client redis.UniversalClient) {
 		return newBackend(t, client, uniqueName())
 	}, &storagetest.BackendOptions{
 		Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
-			b2, err := redisstore.New(client, &redisstore.Options{CacheName: cacheName(b)})
+			b2, err := redisstore.New(t.Context(), client, &redisstore.Options{CacheName: cacheName(b)})
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}
@@ -62,7 +62,7 @@ func TestBackendOpen(t *testing.T) {
 	raw := singleClient(t)
 	open := func(t *testing.T, name string) *storage.Backend {
 		t.Helper()
-		b, err := redisstore.Open(t.Context(), &redis.Options{Addr: addr}, &redisstore.Options{CacheName: name})
+		b, err := redisstore.Open(t.Context(), &redis.UniversalOptions{Addrs: []string{addr}}, &redisstore.Options{CacheName: name})
 		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/clientcache/clientcache/storage"
 	"github.com/redis/go-redis/v9"
@@ -12,15 +13,15 @@ import (
 
 func init() {
 	open := func(ctx context.Context, u *url.URL) (*storage.Backend, error) {
-		return OpenURL(ctx, u.String())
+		return openURL(ctx, u.String())
 	}
 	storage.Register("redis", open, storage.URLForm{Form: "redis://host:port/db?cache_name=NAME", Means: "Redis: keys prefixed NAME: (several addr= parameters: a Cluster)"})
 	storage.Register("rediss", open, storage.URLForm{Form: "rediss://host:port/db?cache_name=NAME", Means: "Redis over TLS"})
 }
 
-// URLConfig is what [ParseURL] reads from a URL: the go-redis options of a
+// urlConfig is what [parseURL] reads from a URL: the go-redis options of a
 // single node or of a Cluster (exactly one is set), and the store's Options.
-type URLConfig struct {
+type urlConfig struct {
 	// Node holds the options of a single-node URL, nil for a Cluster.
 	Node *redis.Options
 	// Cluster holds the options of a Cluster URL, nil for a single node.
@@ -29,7 +30,7 @@ type URLConfig struct {
 	Store Options
 }
 
-// ParseURL reads a redis:// or rediss:// URL as go-redis does, after taking
+// parseURL reads a redis:// or rediss:// URL as go-redis does, after taking
 // out the store's own query parameters:
 //
 //   - cache_name=NAME sets [Options.CacheName];
@@ -40,21 +41,21 @@ type URLConfig struct {
 // parses it, database number in the path included. Every other parameter is
 // go-redis's (dial_timeout=2s, pool_size=20, ...), and go-redis rejects the
 // ones it does not know. Errors never repeat the URL's password.
-func ParseURL(rawURL string) (*URLConfig, error) {
-	cfg, err := parseURL(rawURL)
+func parseURL(rawURL string) (*urlConfig, error) {
+	cfg, err := parseURLUnredacted(rawURL)
 	// go-redis quotes parts of the URL it rejects (its path, say), which
 	// may hold a misplaced password (redis:/user:password@host/0).
 	return cfg, storage.RedactError(err, rawURL)
 }
 
-func parseURL(rawURL string) (*URLConfig, error) {
+func parseURLUnredacted(rawURL string) (*urlConfig, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: invalid URL: %w", storage.RedactError(err, rawURL))
 	}
 	shown := storage.RedactURL(rawURL)
 	q := u.Query()
-	cfg := &URLConfig{}
+	cfg := &urlConfig{}
 	if vs, ok := q["cache_name"]; ok {
 		if len(vs) != 1 || vs[0] == "" {
 			return nil, fmt.Errorf("redisstore: URL %s: cache_name must be given once and not be empty", shown)
@@ -83,19 +84,19 @@ func parseURL(rawURL string) (*URLConfig, error) {
 	return cfg, nil
 }
 
-// OpenURL opens a Backend from a URL read by [ParseURL], with [Open] for a
-// single node and [OpenCluster] for a Cluster. Its errors never show the
-// URL's password.
-func OpenURL(ctx context.Context, rawURL string) (*storage.Backend, error) {
-	cfg, err := ParseURL(rawURL)
+// openURL opens a Backend from a URL read by [parseURL], with a single-node
+// client or, when the URL says so, a Cluster client (even with one
+// address), as [Open] does. Its errors never show the URL's password.
+func openURL(ctx context.Context, rawURL string) (*storage.Backend, error) {
+	cfg, err := parseURL(rawURL)
 	if err != nil {
 		return nil, storage.InvalidURL(err)
 	}
 	var b *storage.Backend
 	if cfg.Cluster != nil {
-		b, err = OpenCluster(ctx, cfg.Cluster, &cfg.Store)
+		b, err = openClient(ctx, redis.NewClusterClient(cfg.Cluster), strings.Join(cfg.Cluster.Addrs, ","), &cfg.Store)
 	} else {
-		b, err = Open(ctx, cfg.Node, &cfg.Store)
+		b, err = openClient(ctx, redis.NewClient(cfg.Node), cfg.Node.Addr, &cfg.Store)
 	}
 	// The errors name the addresses, not the URL; this is for what
 	// go-redis may add to them.

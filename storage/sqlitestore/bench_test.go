@@ -37,7 +37,7 @@ func BenchmarkStoreRead100KB(b *testing.B) { benchRead(b, 100<<10) }
 func BenchmarkStoreWrite2KB(b *testing.B) {
 	ctx := b.Context()
 	be, _ := openTemp(b, nil)
-	s := be.Responses.(*Store)
+	s := be.Responses.(*store)
 	v := bytes.Repeat([]byte{'x'}, 2<<10)
 	exp := time.Now().Add(time.Hour)
 	b.SetBytes(int64(len(v)))

@@ -67,6 +67,12 @@
 // it. Many goroutines and many processes may use one database file at once;
 // writers take turns, each waiting up to the busy timeout.
 //
+// # Errors
+//
+// A Storage's errors say "sqlitestore: ", its table and the cause, which
+// errors.Is finds (storage.ErrClosed, storage.ErrReadOnly, the context's
+// error); clientcache adds the operation and the key.
+//
 // # URLs
 //
 // Importing the package registers the URL scheme "sqlite" with

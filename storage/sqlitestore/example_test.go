@@ -89,5 +89,5 @@ func Example_readOnlyURL() {
 	fmt.Println(r.Responses.Write(ctx, "key", []byte("new")))
 	// Output:
 	// value <nil>
-	// sqlitestore: write responses "key": storage: store is read-only
+	// sqlitestore: responses: storage: store is read-only
 }

@@ -109,7 +109,7 @@ func helperWork(ctx context.Context, path string, id int) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, b.Close()) }()
-	resp := b.Responses.(*Store)
+	resp := b.Responses.(*store)
 	errs := make(chan error, 2)
 	for g := range 2 {
 		go func() {

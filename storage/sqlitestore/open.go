@@ -118,7 +118,7 @@ func (h *handle) release() error {
 
 // newBackend sets up both tables in h and returns their storages.
 func newBackend(ctx context.Context, h *handle, prefix string, readOnly bool) (*storage.Backend, error) {
-	var stores []*Store
+	var stores []*store
 	for _, name := range []string{prefix + "responses", prefix + "redirects"} {
 		s, err := newStore(ctx, h, name, readOnly)
 		if err != nil {
@@ -159,15 +159,15 @@ func setWAL(ctx context.Context, db *sql.DB, busy time.Duration) error {
 }
 
 // markWAL lets b's point reads run to their end when db is in WAL mode
-// (see Store.readCtx). It only reads the journal mode.
+// (see store.readCtx). It only reads the journal mode.
 func markWAL(ctx context.Context, db *sql.DB, b *storage.Backend) error {
 	var mode string
 	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return fmt.Errorf("read journal_mode: %w", err)
 	}
 	wal := strings.EqualFold(mode, "wal")
-	b.Responses.(*Store).pointReadsRunToEnd = wal
-	b.Redirects.(*Store).pointReadsRunToEnd = wal
+	b.Responses.(*store).pointReadsRunToEnd = wal
+	b.Redirects.(*store).pointReadsRunToEnd = wal
 	return nil
 }
 

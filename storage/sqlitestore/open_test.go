@@ -16,7 +16,7 @@ import (
 )
 
 // dbOf returns the *sql.DB behind a Backend.
-func dbOf(b *storage.Backend) *sql.DB { return b.Responses.(*Store).h.db }
+func dbOf(b *storage.Backend) *sql.DB { return b.Responses.(*store).h.db }
 
 func queryString(t *testing.T, db *sql.DB, query string) string {
 	t.Helper()
@@ -73,7 +73,7 @@ func TestConnectionSettings(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer b.Close()
-			if got, want := b.Responses.(*Store).pointReadsRunToEnd, tc.journal == "wal"; got != want {
+			if got, want := b.Responses.(*store).pointReadsRunToEnd, tc.journal == "wal"; got != want {
 				t.Errorf("point reads run to end = %v, want %v (only in WAL mode)", got, want)
 			}
 			db := dbOf(b)
@@ -95,7 +95,7 @@ func TestConnectionSettings(t *testing.T) {
 
 func TestPruneUsesIndex(t *testing.T) {
 	b, _ := openTemp(t, &Options{TablePrefix: "app_"})
-	s := b.Responses.(*Store)
+	s := b.Responses.(*store)
 	plan := func(query string, args ...any) string {
 		rows, err := s.h.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
 		if err != nil {
@@ -126,8 +126,8 @@ func TestTablePrefix(t *testing.T) {
 	if got := queryString(t, dbOf(b), "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)"); got != "app_redirects app_responses" {
 		t.Errorf("tables = %q, want app_redirects app_responses", got)
 	}
-	if got := b.Redirects.(*Store).Table(); got != "app_redirects" {
-		t.Errorf("Redirects.Table() = %q", got)
+	if got := b.Redirects.(*store).name; got != "app_redirects" {
+		t.Errorf("the table of Redirects = %q", got)
 	}
 }
 
@@ -185,7 +185,7 @@ func TestNewOnCallersDB(t *testing.T) {
 	if err := b.Responses.Write(ctx, "k", []byte("v")); err != nil {
 		t.Fatal(err)
 	}
-	if b.Responses.(*Store).pointReadsRunToEnd {
+	if b.Responses.(*store).pointReadsRunToEnd {
 		t.Error("reads through a caller's *sql.DB do not watch their context")
 	}
 	if err := b.Close(); err != nil {

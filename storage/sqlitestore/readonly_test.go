@@ -45,7 +45,7 @@ func writeCache(t *testing.T, path string) {
 	for i := range 10 {
 		k := string(rune('0' + i))
 		exp := time.Now().Add(-time.Hour) // expired, so that DeleteExpired would delete
-		if err := b.Responses.(*Store).WriteWithExpiry(t.Context(), "k"+k, []byte("v"+k), exp); err != nil {
+		if err := b.Responses.(*store).WriteWithExpiry(t.Context(), "k"+k, []byte("v"+k), exp); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.Redirects.Write(t.Context(), "a"+k, []byte("k"+k)); err != nil {
@@ -83,7 +83,7 @@ func TestReadOnlyServesHitsAndNeverWrites(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := b.Responses.(*Store)
+			s := b.Responses.(*store)
 			if v, err := s.Read(ctx, "k3"); err != nil || string(v) != "v3" {
 				t.Fatalf("Read(k3) = (%q, %v), want (v3, nil)", v, err)
 			}

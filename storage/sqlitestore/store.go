@@ -5,15 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync/atomic"
 
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
-// Store is one table of a cache database: a storage.Storage that also
+// store is one table of a cache database: a storage.Storage that also
 // implements storage.ExpiringWriter, storage.BulkDeleter and storage.Pruner.
-// It is safe for concurrent use. Get one from Open or New.
-type Store struct {
+// It is safe for concurrent use. Open and New make them.
+type store struct {
 	h        *handle
 	name     string // the table
 	q        queries
@@ -22,22 +22,22 @@ type Store struct {
 	// pointReadsRunToEnd: reads by key need not watch their context once
 	// started (see readCtx).
 	pointReadsRunToEnd bool
-	closed             atomic.Bool
+	closed             storeutil.Closed
 
 	read, contains, write, del *sql.Stmt // nil when readOnly or absent
 }
 
 var (
-	_ storage.Storage        = (*Store)(nil)
-	_ storage.ExpiringWriter = (*Store)(nil)
-	_ storage.BulkDeleter    = (*Store)(nil)
-	_ storage.Pruner         = (*Store)(nil)
+	_ storage.Storage        = (*store)(nil)
+	_ storage.ExpiringWriter = (*store)(nil)
+	_ storage.BulkDeleter    = (*store)(nil)
+	_ storage.Pruner         = (*store)(nil)
 )
 
 // newStore creates table name in h unless readOnly, and prepares its
 // statements.
-func newStore(ctx context.Context, h *handle, name string, readOnly bool) (*Store, error) {
-	s := &Store{h: h, name: name, q: newQueries(name), readOnly: readOnly}
+func newStore(ctx context.Context, h *handle, name string, readOnly bool) (*store, error) {
+	s := &store{h: h, name: name, q: newQueries(name), readOnly: readOnly}
 	if readOnly {
 		var n int
 		err := h.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
@@ -72,7 +72,7 @@ func newStore(ctx context.Context, h *handle, name string, readOnly bool) (*Stor
 	return s, nil
 }
 
-func (s *Store) prepare(ctx context.Context, dst **sql.Stmt, query string) error {
+func (s *store) prepare(ctx context.Context, dst **sql.Stmt, query string) error {
 	stmt, err := s.h.db.PrepareContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("prepare %q: %w", query, err)
@@ -81,28 +81,22 @@ func (s *Store) prepare(ctx context.Context, dst **sql.Stmt, query string) error
 	return nil
 }
 
-// Table returns the name of the table the store keeps its values in.
-func (s *Store) Table() string { return s.name }
-
 // begin checks what every operation checks first: the store is open and ctx
-// is not done. op and key name the operation in the error.
-func (s *Store) begin(ctx context.Context, op, key string) error {
-	if s.closed.Load() {
-		return s.errorf(op, key, storage.ErrClosed)
-	}
-	if err := ctx.Err(); err != nil {
-		return s.errorf(op, key, err)
+// is not done.
+func (s *store) begin(ctx context.Context) error {
+	if err := s.closed.Check(ctx); err != nil {
+		return s.wrap(err)
 	}
 	return nil
 }
 
 // beginWrite is begin for an operation that writes.
-func (s *Store) beginWrite(ctx context.Context, op, key string) error {
-	if err := s.begin(ctx, op, key); err != nil {
+func (s *store) beginWrite(ctx context.Context) error {
+	if err := s.begin(ctx); err != nil {
 		return err
 	}
 	if s.readOnly {
-		return s.errorf(op, key, storage.ErrReadOnly)
+		return s.wrap(storage.ErrReadOnly)
 	}
 	return nil
 }
@@ -110,37 +104,36 @@ func (s *Store) beginWrite(ctx context.Context, op, key string) error {
 // fail wraps err from the database, adding storage.ErrClosed when the store
 // was closed meanwhile and ctx.Err() when ctx ended (the driver may report
 // an interruption instead).
-func (s *Store) fail(ctx context.Context, op, key string, err error) error {
-	if s.closed.Load() && !errors.Is(err, storage.ErrClosed) {
+func (s *store) fail(ctx context.Context, err error) error {
+	if s.closed.IsClosed() && !errors.Is(err, storage.ErrClosed) {
 		err = fmt.Errorf("%w (%v)", storage.ErrClosed, err)
 	} else if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 		err = fmt.Errorf("%w (%v)", cerr, err)
 	}
-	return s.errorf(op, key, err)
+	return s.wrap(err)
 }
 
-func (s *Store) errorf(op, key string, err error) error {
-	if key == "" {
-		return fmt.Errorf("sqlitestore: %s %s: %w", op, s.name, err)
-	}
-	return fmt.Errorf("sqlitestore: %s %s %q: %w", op, s.name, key, err)
+// wrap gives err the shape of the store's errors: "sqlitestore: ", the table
+// and the cause. The core adds the operation and the key.
+func (s *store) wrap(err error) error {
+	return &storeutil.Error{Store: "sqlitestore", Namespace: s.name, Err: err}
 }
 
 // Close releases the store's prepared statements and, when the other store
 // of its Backend is closed too and Open opened the database, the database.
 // It never closes a *sql.DB given to New. Close is idempotent.
-func (s *Store) Close() error {
-	if !s.closed.CompareAndSwap(false, true) {
+func (s *store) Close() error {
+	if !s.closed.Close() {
 		return nil
 	}
 	err := s.closeStatements()
 	if rerr := s.h.release(); rerr != nil {
-		err = errors.Join(err, fmt.Errorf("sqlitestore: close the database: %w", rerr))
+		err = errors.Join(err, s.wrap(fmt.Errorf("close the database: %w", rerr)))
 	}
 	return err
 }
 
-func (s *Store) closeStatements() error {
+func (s *store) closeStatements() error {
 	var errs []error
 	for _, stmt := range []*sql.Stmt{s.read, s.contains, s.write, s.del} {
 		if stmt != nil {
@@ -148,7 +141,7 @@ func (s *Store) closeStatements() error {
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return s.errorf("close", "", err)
+		return s.wrap(fmt.Errorf("close statements: %w", err))
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"sync"
@@ -93,7 +94,7 @@ func TestBackend(t *testing.T) {
 func TestDeleteManyChunks(t *testing.T) {
 	ctx := t.Context()
 	b, _ := openTemp(t, nil)
-	s := b.Responses.(*Store)
+	s := b.Responses.(*store)
 	var keys []string
 	for i := range 2*deleteChunk + 17 {
 		k := fmt.Sprintf("k%05d", i)
@@ -107,5 +108,18 @@ func TestDeleteManyChunks(t *testing.T) {
 	}
 	if n, err := s.Size(ctx); err != nil || n != 7 {
 		t.Fatalf("Size after DeleteMany = (%d, %v), want (7, nil)", n, err)
+	}
+}
+
+// A store's error says the store, its table and the cause, once; the core
+// adds the operation and the key.
+func TestErrorShape(t *testing.T) {
+	b, _ := openTemp(t, &Options{TablePrefix: "app_"})
+	if err := b.Redirects.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := b.Redirects.Read(t.Context(), "the-key")
+	if want := "sqlitestore: app_redirects: storage: store is closed"; !errors.Is(err, storage.ErrClosed) || err.Error() != want {
+		t.Errorf("Read after Close: %q, want %q", err, want)
 	}
 }

@@ -41,9 +41,9 @@ func TestOpenURL(t *testing.T) {
 	if err := b.Responses.Write(ctx, "k", []byte("v")); err != nil {
 		t.Fatal(err)
 	}
-	s := b.Responses.(*Store)
-	if s.Table() != "u_responses" {
-		t.Errorf("table = %q, want u_responses", s.Table())
+	s := b.Responses.(*store)
+	if s.name != "u_responses" {
+		t.Errorf("table = %q, want u_responses", s.name)
 	}
 	if got := queryString(t, s.h.db, "PRAGMA busy_timeout"); got != "777" {
 		t.Errorf("busy_timeout = %s, want 777", got)

@@ -10,6 +10,57 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
+// Delete removes key and its chunks. Deleting an absent key is not an error.
+func (s *store) Delete(ctx context.Context, key string) error {
+	if err := s.check(ctx); err != nil {
+		return s.wrap(err)
+	}
+	if err := checkKey(key); err != nil {
+		return s.wrap(err)
+	}
+	k := keyOf(headKey(s.ns, key))
+	err := s.t.do(ctx, func(ctx context.Context) error {
+		_, err := s.t.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName:                aws.String(s.t.name),
+			Key:                      k,
+			ConditionExpression:      aws.String("attribute_not_exists(#g)"),
+			ExpressionAttributeNames: map[string]string{"#g": attrGen},
+		})
+		return err
+	})
+	if !isConditionFailed(err) {
+		return s.wrap(err)
+	}
+	// A chunked value: delete again, learning which chunks to remove.
+	var out *dynamodb.DeleteItemOutput
+	err = s.t.do(ctx, func(ctx context.Context) (err error) {
+		out, err = s.t.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+			TableName:    aws.String(s.t.name),
+			Key:          k,
+			ReturnValues: types.ReturnValueAllOld,
+		})
+		return err
+	})
+	if err != nil {
+		return s.wrap(err)
+	}
+	s.removeChunksOf(ctx, key, out.Attributes, "")
+	return nil
+}
+
+// Clear deletes every item of the namespace, heads and chunks, expired or
+// not, page by page with BatchWriteItem in batches of 25. The other
+// namespace and foreign items in the table are left alone.
+func (s *store) Clear(ctx context.Context) error {
+	if err := s.check(ctx); err != nil {
+		return s.wrap(err)
+	}
+	err := s.scan(ctx, s.scanAll(), func(out *dynamodb.ScanOutput) (bool, error) {
+		return true, s.t.batchDelete(ctx, partitionKeys(out.Items))
+	})
+	return s.wrap(err)
+}
+
 // DeleteMany deletes keys and their chunks; absent keys are ignored. It reads
 // the heads' chunk lists with BatchGetItem (100 at a time, without the
 // values), then deletes the heads and afterwards their chunks with
@@ -19,9 +70,9 @@ import (
 // written to one of keys between the two steps leaves its chunks behind as
 // unreachable items, removed by the TTL sweep (when it has an expiry) or by
 // Clear.
-func (s *Store) DeleteMany(ctx context.Context, keys []string) error {
+func (s *store) DeleteMany(ctx context.Context, keys []string) error {
 	if err := s.check(ctx); err != nil {
-		return s.wrap("delete many", "", err)
+		return s.wrap(err)
 	}
 	var heads []string
 	seen := make(map[string]bool, len(keys))
@@ -38,7 +89,7 @@ func (s *Store) DeleteMany(ctx context.Context, keys []string) error {
 	items, err := s.t.batchGet(ctx, heads, batchGetMax, "#k, #g, #n, #z",
 		map[string]string{"#k": attrKey, "#g": attrGen, "#n": attrChunks, "#z": attrSize})
 	if err != nil {
-		return s.wrap("delete many", "", err)
+		return s.wrap(err)
 	}
 	present := make([]string, 0, len(items))
 	var chunks []string
@@ -49,9 +100,9 @@ func (s *Store) DeleteMany(ctx context.Context, keys []string) error {
 		}
 	}
 	if err := s.t.batchDelete(ctx, present); err != nil {
-		return s.wrap("delete many", "", err)
+		return s.wrap(err)
 	}
-	return s.wrap("delete many", "", s.t.batchDelete(ctx, chunks))
+	return s.wrap(s.t.batchDelete(ctx, chunks))
 }
 
 // DeleteExpired deletes the values whose expiry (from WriteWithExpiry) is
@@ -60,16 +111,15 @@ func (s *Store) DeleteMany(ctx context.Context, keys []string) error {
 // value rewritten meanwhile is kept), with its chunks; orphaned chunks that
 // have expired go too. Values that DynamoDB's TTL sweep removed first are
 // not counted.
-func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+func (s *store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	if err := s.check(ctx); err != nil {
-		return 0, s.wrap("delete expired", "", err)
+		return 0, s.wrap(err)
 	}
 	in := s.scanAll()
 	in.FilterExpression = aws.String("(begins_with(#k, :h) OR begins_with(#k, :c)) AND #e <= :now")
 	in.ExpressionAttributeNames["#e"] = attrExpires
 	in.ExpressionAttributeValues[":now"] = attrN(now.Unix())
 	deleted := 0
-	var errKey string
 	err := s.scan(ctx, in, func(out *dynamodb.ScanOutput) (bool, error) {
 		var chunks []string
 		for _, k := range partitionKeys(out.Items) {
@@ -80,7 +130,6 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 			}
 			ok, err := s.deleteIfExpired(ctx, key, now)
 			if err != nil {
-				errKey = key
 				return false, err
 			}
 			if ok {
@@ -89,12 +138,12 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 		}
 		return true, s.t.batchDelete(ctx, chunks)
 	})
-	return deleted, s.wrap("delete expired", errKey, err)
+	return deleted, s.wrap(err)
 }
 
 // deleteIfExpired deletes key's head, and then its chunks, if it is expired
 // at now; it reports whether it did.
-func (s *Store) deleteIfExpired(ctx context.Context, key string, now time.Time) (bool, error) {
+func (s *store) deleteIfExpired(ctx context.Context, key string, now time.Time) (bool, error) {
 	var out *dynamodb.DeleteItemOutput
 	err := s.t.do(ctx, func(ctx context.Context) (err error) {
 		out, err = s.t.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{

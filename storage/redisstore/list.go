@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/clientcache/clientcache/storage"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -27,7 +26,7 @@ func globEscape(s string) string {
 
 // nodes returns the clients to SCAN: every master of a Cluster, every live
 // shard of a Ring, or the client itself.
-func (s *Store) nodes(ctx context.Context) ([]redis.Cmdable, error) {
+func (s *store) nodes(ctx context.Context) ([]redis.Cmdable, error) {
 	var (
 		mu  sync.Mutex
 		out []redis.Cmdable
@@ -53,7 +52,7 @@ func (s *Store) nodes(ctx context.Context) ([]redis.Cmdable, error) {
 // scan calls page with each batch of the namespace's Redis keys that SCAN
 // returns, node by node, until page returns false. SCAN may return a key
 // twice; page sees it twice.
-func (s *Store) scan(ctx context.Context, page func([]string) bool) error {
+func (s *store) scan(ctx context.Context, page func([]string) bool) error {
 	nodes, err := s.nodes(ctx)
 	if err != nil {
 		return err
@@ -61,10 +60,7 @@ func (s *Store) scan(ctx context.Context, page func([]string) bool) error {
 	for _, n := range nodes {
 		var cursor uint64
 		for {
-			if s.closed.Load() {
-				return storage.ErrClosed
-			}
-			if err := ctx.Err(); err != nil {
+			if err := s.closed.Check(ctx); err != nil {
 				return err
 			}
 			var keys []string
@@ -84,7 +80,7 @@ func (s *Store) scan(ctx context.Context, page func([]string) bool) error {
 }
 
 // scanKeys is scan without duplicates, yielding the keys without the prefix.
-func (s *Store) scanKeys(ctx context.Context, fn func(key string) bool) error {
+func (s *store) scanKeys(ctx context.Context, fn func(key string) bool) error {
 	seen := map[string]struct{}{}
 	return s.scan(ctx, func(page []string) bool {
 		for _, rk := range page {
@@ -108,9 +104,9 @@ func (s *Store) scanKeys(ctx context.Context, fn func(key string) bool) error {
 // SCAN may return a key twice, so the iteration remembers the keys it has
 // yielded: its memory grows with the namespace. A failure is yielded last,
 // as ("", err).
-func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
+func (s *store) Keys(ctx context.Context) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		if err := s.check(ctx, "list keys under", s.prefix); err != nil {
+		if err := s.check(ctx); err != nil {
 			yield("", err)
 			return
 		}
@@ -120,7 +116,7 @@ func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
 			return !stopped
 		})
 		if err != nil && !stopped {
-			yield("", s.fail(ctx, "list keys under", s.prefix, err))
+			yield("", s.fail(ctx, err))
 		}
 	}
 }
@@ -129,9 +125,9 @@ func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
 // once. It fetches [Options.ValuesBatch] values per round trip; a key deleted
 // between its SCAN and its GET is skipped. A failure is yielded last, as
 // (nil, err).
-func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
+func (s *store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
-		if err := s.check(ctx, "list values under", s.prefix); err != nil {
+		if err := s.check(ctx); err != nil {
 			yield(nil, err)
 			return
 		}
@@ -166,13 +162,13 @@ func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 			err = getErr
 		}
 		if err != nil && !stopped {
-			yield(nil, s.fail(ctx, "list values under", s.prefix, err))
+			yield(nil, s.fail(ctx, err))
 		}
 	}
 }
 
 // getMany GETs Redis keys in one pipeline, leaving out the absent ones.
-func (s *Store) getMany(ctx context.Context, keys []string) ([][]byte, error) {
+func (s *store) getMany(ctx context.Context, keys []string) ([][]byte, error) {
 	pipe := s.conn.client.Pipeline()
 	cmds := make([]*redis.StringCmd, len(keys))
 	for i, k := range keys {
@@ -196,34 +192,14 @@ func (s *Store) getMany(ctx context.Context, keys []string) ([][]byte, error) {
 }
 
 // Size returns the number of keys in the namespace, counted with SCAN.
-func (s *Store) Size(ctx context.Context) (int, error) {
-	if err := s.check(ctx, "count keys under", s.prefix); err != nil {
+func (s *store) Size(ctx context.Context) (int, error) {
+	if err := s.check(ctx); err != nil {
 		return 0, err
 	}
 	n := 0
 	err := s.scanKeys(ctx, func(string) bool { n++; return true })
 	if err != nil {
-		return 0, s.fail(ctx, "count keys under", s.prefix, err)
+		return 0, s.fail(ctx, err)
 	}
 	return n, nil
-}
-
-// Clear deletes every key of the namespace, page by page as SCAN finds them,
-// and nothing else.
-func (s *Store) Clear(ctx context.Context) error {
-	if err := s.check(ctx, "clear", s.prefix); err != nil {
-		return err
-	}
-	var delErr error
-	err := s.scan(ctx, func(page []string) bool {
-		delErr = s.unlink(ctx, page)
-		return delErr == nil
-	})
-	if err == nil {
-		err = delErr
-	}
-	if err != nil {
-		return s.fail(ctx, "clear", s.prefix, err)
-	}
-	return nil
 }

@@ -18,9 +18,9 @@ const cursorCloseTimeout = 5 * time.Second
 // Keys yields the key of every document that has not expired, from one find
 // cursor (projection {_id: 1}). Stopping early closes the cursor on the
 // server.
-func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
+func (s *store) Keys(ctx context.Context) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
-		for doc, err := range s.scan(ctx, "keys", bson.D{{Key: fieldID, Value: 1}}) {
+		for doc, err := range s.scan(ctx, bson.D{{Key: fieldID, Value: 1}}) {
 			if err != nil {
 				yield("", err)
 				return
@@ -37,9 +37,9 @@ func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
 // Values yields the value of every document that has not expired, from one
 // find cursor (projection {value: 1}). Each slice is a fresh copy. Stopping
 // early closes the cursor on the server.
-func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
+func (s *store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
-		for doc, err := range s.scan(ctx, "values", bson.D{{Key: fieldValue, Value: 1}}) {
+		for doc, err := range s.scan(ctx, bson.D{{Key: fieldValue, Value: 1}}) {
 			if err != nil {
 				yield(nil, err)
 				return
@@ -54,15 +54,15 @@ func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 
 // scan yields the live documents of the collection with projection proj.
 // A yielded document is valid only until the next one.
-func (s *Store) scan(ctx context.Context, op string, proj bson.D) iter.Seq2[bson.Raw, error] {
+func (s *store) scan(ctx context.Context, proj bson.D) iter.Seq2[bson.Raw, error] {
 	return func(yield func(bson.Raw, error) bool) {
-		if err := s.begin(ctx, op, ""); err != nil {
+		if err := s.begin(ctx); err != nil {
 			yield(nil, err)
 			return
 		}
 		cur, err := s.coll.Find(ctx, live(time.Now()), options.Find().SetProjection(proj))
 		if err != nil {
-			yield(nil, s.wrap(ctx, op, "", err))
+			yield(nil, s.wrap(ctx, err))
 			return
 		}
 		defer closeCursor(ctx, cur)
@@ -72,7 +72,7 @@ func (s *Store) scan(ctx context.Context, op string, proj bson.D) iter.Seq2[bson
 			}
 		}
 		if err := cur.Err(); err != nil {
-			yield(nil, s.wrap(ctx, op, "", err))
+			yield(nil, s.wrap(ctx, err))
 		}
 	}
 }
@@ -83,4 +83,16 @@ func closeCursor(ctx context.Context, cur *mongo.Cursor) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cursorCloseTimeout)
 	defer cancel()
 	_ = cur.Close(cctx)
+}
+
+// Size returns the number of documents that have not expired.
+func (s *store) Size(ctx context.Context) (int, error) {
+	if err := s.begin(ctx); err != nil {
+		return 0, err
+	}
+	n, err := s.coll.CountDocuments(ctx, live(time.Now()))
+	if err != nil {
+		return 0, s.wrap(ctx, err)
+	}
+	return int(n), nil
 }

@@ -19,11 +19,11 @@ const dirBatch = 256
 // Keys yields the keys of the values that have not expired, in no
 // particular order, reading only the files' headers. Expired and malformed
 // entry files met on the way are removed.
-func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
+func (s *store) Keys(ctx context.Context) iter.Seq2[string, error] {
 	return func(yield func(string, error) bool) {
 		for e, err := range s.liveEntries(ctx, false) {
 			if err != nil {
-				yield("", opErrorNoKey("keys", err))
+				yield("", s.wrap(err))
 				return
 			}
 			if !yield(e.key, nil) {
@@ -35,11 +35,11 @@ func (s *Store) Keys(ctx context.Context) iter.Seq2[string, error] {
 
 // Values yields every value that has not expired, in no particular order,
 // under the same rules as Keys.
-func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
+func (s *store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 	return func(yield func([]byte, error) bool) {
 		for e, err := range s.liveEntries(ctx, true) {
 			if err != nil {
-				yield(nil, opErrorNoKey("values", err))
+				yield(nil, s.wrap(err))
 				return
 			}
 			if !yield(e.value, nil) {
@@ -51,11 +51,11 @@ func (s *Store) Values(ctx context.Context) iter.Seq2[[]byte, error] {
 
 // Size returns the number of values that have not expired. It reads every
 // entry file's header, so that it always agrees with Keys.
-func (s *Store) Size(ctx context.Context) (int, error) {
+func (s *store) Size(ctx context.Context) (int, error) {
 	n := 0
 	for _, err := range s.liveEntries(ctx, false) {
 		if err != nil {
-			return 0, opErrorNoKey("size", err)
+			return 0, s.wrap(err)
 		}
 		n++
 	}
@@ -64,7 +64,7 @@ func (s *Store) Size(ctx context.Context) (int, error) {
 
 // liveEntries yields the well-formed entries that have not expired, and
 // removes the expired ones it meets. A failure is yielded last.
-func (s *Store) liveEntries(ctx context.Context, withValue bool) iter.Seq2[entry, error] {
+func (s *store) liveEntries(ctx context.Context, withValue bool) iter.Seq2[entry, error] {
 	return func(yield func(entry, error) bool) {
 		if err := s.ready(ctx); err != nil {
 			yield(entry{}, err)
@@ -104,7 +104,7 @@ func (s *Store) liveEntries(ctx context.Context, withValue bool) iter.Seq2[entry
 // dirEntries yields the directory's entries a batch at a time, holding the
 // directory open only while the iteration runs. A missing directory (removed
 // from under the store) is an empty one.
-func (s *Store) dirEntries(ctx context.Context) iter.Seq2[fs.DirEntry, error] {
+func (s *store) dirEntries(ctx context.Context) iter.Seq2[fs.DirEntry, error] {
 	return func(yield func(fs.DirEntry, error) bool) {
 		dir, err := os.Open(s.dir)
 		if errors.Is(err, fs.ErrNotExist) {
