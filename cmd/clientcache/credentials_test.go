@@ -132,6 +132,13 @@ func TestGetShareCredentials(t *testing.T) {
 	if n, m := o.count("/shared"), o.count("/tenant"); n != 1 || m != 1 {
 		t.Errorf("origin saw %d and %d requests, want 1 each", n, m)
 	}
+	// show and delete key as get did only when told the same.
+	u := o.URL + "/shared?api_key=k1"
+	getWho(t, first, "--share-credentials", "--cache", cache, u)
+	cli(t, "show", "--cache", cache, u).want(t, 1)
+	cli(t, "show", "--share-credentials", "--cache", cache, u).want(t, 0, "URL:      "+o.URL+"/shared\n", `Bearer A`)
+	cli(t, "delete", "--share-credentials", "--cache", cache, u).want(t, 0, "deleted 1 URL")
+	cli(t, "show", "--share-credentials", "--cache", cache, u).want(t, 1)
 }
 
 // --credential adds a header to the credentials: each value is a user of

@@ -19,6 +19,9 @@ type commonFlags struct {
 	verbose bool
 	// credentials are the --credential names: Options.Credentials.
 	credentials stringList
+	// shareCredentials is --share-credentials: Options.ShareAcrossCredentials.
+	// It changes keys, so every keyed command takes it.
+	shareCredentials bool
 }
 
 // newFlagSet returns the flag set of command c with the common flags
@@ -33,6 +36,7 @@ func newFlagSet(c *command) (*flag.FlagSet, *commonFlags) {
 	fs.BoolVar(&common.verbose, "v", false, "")
 	if c.keyed {
 		fs.Var(&common.credentials, "credential", "")
+		fs.BoolVar(&common.shareCredentials, "share-credentials", false, "")
 	}
 	return fs, common
 }
@@ -47,6 +51,12 @@ const credentialFlagHelp = `  --credential NAME     a request header or query pa
                         stored response, and its values are never stored or
                         logged in clear. They change the keys: give the same
                         names to get, show, delete and proxy on one cache
+  --share-credentials   leave credentials out of the key: requests with
+                        different credentials, or none, share stored responses.
+                        Only for a cache with a single user (or responses that
+                        are the same for everyone): anyone may then be served
+                        what was fetched with anyone's credentials. It changes
+                        the keys too: give it to show and delete as well
 `
 
 // commonFlagsHelp describes the flags of newFlagSet for c, for its usage.

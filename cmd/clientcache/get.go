@@ -49,10 +49,6 @@ revalidates the stored response, 'no-store' bypasses the cache,
                         a Go duration (90s, 1h30m), a number of seconds, never,
                         or 0 (stored already stale: revalidated on each use).
                         Default: never
-  --share-credentials   leave credentials out of the key: requests with
-                        different credentials, or none, share stored responses.
-                        Only for a cache with a single user: anyone may then be
-                        served what was fetched with anyone's credentials
 `,
 	keyed: true,
 	run:   runGet,
@@ -63,7 +59,7 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 	var (
 		method, expire string
 		headers, data  stringList
-		include, share bool
+		include        bool
 	)
 	for _, name := range []string{"X", "request"} {
 		fs.StringVar(&method, name, "", "")
@@ -78,7 +74,6 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 		fs.BoolVar(&include, name, false, "")
 	}
 	fs.StringVar(&expire, "expire-after", "", "")
-	fs.BoolVar(&share, "share-credentials", false, "")
 	pos, err := parseArgs(e, c, fs, common, args)
 	if err != nil {
 		return err
@@ -97,7 +92,7 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 	}
 	opts := &clientcache.Options{
 		Credentials:            common.credentials,
-		ShareAcrossCredentials: share,
+		ShareAcrossCredentials: common.shareCredentials,
 		Logger:                 e.logger,
 		AutoClose:              true,
 	}

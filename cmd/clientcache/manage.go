@@ -88,7 +88,8 @@ func parseManaged(ctx context.Context, e *env, c *command, args []string, nargs 
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := clientcache.NewTransport(b, &clientcache.Options{Credentials: common.credentials, Logger: e.logger})
+	t, err := clientcache.NewTransport(b, &clientcache.Options{Credentials: common.credentials,
+		ShareAcrossCredentials: common.shareCredentials, Logger: e.logger})
 	if err != nil {
 		_ = b.Close()
 		return nil, nil, optionsError(c, err)

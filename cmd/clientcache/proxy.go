@@ -70,11 +70,6 @@ Example:
                         request fetched one receives the cookie). Without
                         --shared it changes nothing: a private cache stores
                         such responses, cookie included
-  --share-credentials   leave credentials out of the key: requests with
-                        different credentials, or none, share stored responses.
-                        Only for a single user behind the proxy (or responses
-                        that are the same for everyone): anyone may then be
-                        served what was fetched with anyone's credentials
   --cache-control=false ignore the HTTP caching rules: store every GET and HEAD
                         200 response and reuse it until --expire-after
   --expire-after D      how long responses stay fresh when the server does not
@@ -101,14 +96,13 @@ type proxyConfig struct {
 func runProxy(ctx context.Context, e *env, c *command, args []string) error {
 	fs, common := newFlagSet(c)
 	var listen, upstream, expire string
-	var shared, cacheControl, allowSetCookie, shareCredentials bool
+	var shared, cacheControl, allowSetCookie bool
 	fs.StringVar(&listen, "listen", defaultListen, "")
 	fs.StringVar(&upstream, "upstream", "", "")
 	fs.BoolVar(&shared, "shared", false, "")
 	fs.BoolVar(&cacheControl, "cache-control", true, "")
 	fs.StringVar(&expire, "expire-after", "", "")
 	fs.BoolVar(&allowSetCookie, "allow-set-cookie", false, "")
-	fs.BoolVar(&shareCredentials, "share-credentials", false, "")
 	pos, err := parseArgs(e, c, fs, common, args)
 	if err != nil {
 		return err
@@ -120,7 +114,7 @@ func runProxy(ctx context.Context, e *env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg.allowSetCookie, cfg.shareCredentials = allowSetCookie, shareCredentials
+	cfg.allowSetCookie, cfg.shareCredentials = allowSetCookie, common.shareCredentials
 	where, err := cacheURL(common.cache)
 	if err != nil {
 		return err

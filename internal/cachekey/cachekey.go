@@ -213,15 +213,18 @@ func (k *Keyer) appendKeyURL(buf []byte, u *url.URL, mac *MAC) ([]byte, error) {
 		buf = append(buf, '/')
 	}
 	if u.RawQuery != "" {
-		buf = append(buf, '?')
 		if k.plainQuery(u.RawQuery) {
+			buf = append(buf, '?')
 			buf = append(buf, u.RawQuery...)
 		} else {
 			q, err := k.normalizeQuery(u.RawQuery, forKey, mac)
 			if err != nil {
 				return nil, err
 			}
-			buf = append(buf, q...)
+			if q != "" { // only ignored or shared parameters: no query at all
+				buf = append(buf, '?')
+				buf = append(buf, q...)
+			}
 		}
 	}
 	return buf, nil

@@ -74,6 +74,9 @@ func TestIgnoredParameters(t *testing.T) {
 	if a != b {
 		t.Error("an ignored query parameter changed the key")
 	}
+	if key(t, k, "GET", "https://e.com/a?nonce=5", nil, nil) != key(t, k, "GET", "https://e.com/a", nil, nil) {
+		t.Error("a URL whose only parameter is ignored has a key of its own")
+	}
 	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
 	if key(t, k, "POST", "https://e.com/", form, []byte("q=1&nonce=5")) != key(t, k, "POST", "https://e.com/", form, []byte("nonce=6&q=1")) {
 		t.Error("an ignored form field changed the key")
@@ -157,6 +160,9 @@ func TestSharedCredentials(t *testing.T) {
 	}
 	if key(t, k, "GET", u+"?token=1&q=1", nil, nil) != key(t, k, "GET", u+"?q=1", nil, nil) {
 		t.Error("with shared credentials, a credential parameter changed the key")
+	}
+	if key(t, k, "GET", u+"?token=1", nil, nil) != key(t, k, "GET", u, nil, nil) {
+		t.Error("with shared credentials, a URL whose only parameter is a credential has a key of its own")
 	}
 	if _, err := k.Key("GET", mustURL(t, u+"?token=1"), http.Header{"Cookie": {"c"}}, nil, nil); err != nil {
 		t.Errorf("with shared credentials no MAC is needed: %v", err)
