@@ -8,10 +8,6 @@ import (
 	"time"
 )
 
-// staleTempAge is how old a temporary file must be for DeleteExpired to take
-// it for a crashed write's leftover: no write takes that long.
-const staleTempAge = time.Hour
-
 // Delete removes key's entry file; an absent key is not an error.
 func (s *store) Delete(ctx context.Context, key string) error {
 	if err := s.writable(ctx); err != nil {
@@ -45,8 +41,9 @@ func (s *store) DeleteMany(ctx context.Context, keys []string) error {
 	return nil
 }
 
-// Clear removes every entry file of the directory. Other files, including
-// the temporary files of writes in progress, stay.
+// Clear removes every entry file of the directory and every temporary file
+// no write is using (removeAbandonedTemp). Other files, including the
+// temporary files of writes in progress, stay.
 func (s *store) Clear(ctx context.Context) error {
 	if err := s.writable(ctx); err != nil {
 		return s.wrap(err)
@@ -55,11 +52,29 @@ func (s *store) Clear(ctx context.Context) error {
 		if err != nil {
 			return s.wrap(err)
 		}
-		if !isEntryName(de.Name()) {
-			continue
+		switch name := de.Name(); {
+		case isEntryName(name):
+			if err := removeIfExists(s.pathOf(name)); err != nil {
+				return s.wrap(err)
+			}
+		case isTempName(name):
+			removeAbandonedTemp(s.pathOf(name), de)
 		}
-		if err := removeIfExists(s.pathOf(de.Name())); err != nil {
-			return s.wrap(err)
+	}
+	return nil
+}
+
+// removeAbandonedTemps removes the temporary files no write is using: those
+// of writes killed or crashed before their rename. Open calls it, as Clear
+// and DeleteExpired do on their way through the directory, so that what a
+// killed process left does not outlive the next use of the cache.
+func (s *store) removeAbandonedTemps(ctx context.Context) error {
+	for de, err := range s.dirEntries(ctx) {
+		if err != nil {
+			return err
+		}
+		if isTempName(de.Name()) {
+			removeAbandonedTemp(s.pathOf(de.Name()), de)
 		}
 	}
 	return nil
@@ -67,8 +82,8 @@ func (s *store) Clear(ctx context.Context) error {
 
 // DeleteExpired removes the entry files whose expiry is not after now,
 // reading only their headers, and returns how many it removed. Malformed
-// entry files and temporary files older than an hour are removed too, but
-// not counted.
+// entry files and temporary files no write is using (removeAbandonedTemp)
+// are removed too, but not counted.
 func (s *store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	if err := s.writable(ctx); err != nil {
 		return 0, s.wrap(err)
@@ -89,9 +104,7 @@ func (s *store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 				removed++
 			}
 		case isTempName(name):
-			if info, err := de.Info(); err == nil && time.Since(info.ModTime()) > staleTempAge {
-				_ = os.Remove(s.pathOf(name))
-			}
+			removeAbandonedTemp(s.pathOf(name), de)
 		}
 	}
 	return removed, nil

@@ -17,12 +17,21 @@
 // after a crash a value may be lost, which for a cache is a miss.
 //
 // A file that is not a well-formed entry (truncated, foreign, from another
-// version) reads as absent and is removed. Temporary files left by a crash
-// are ignored, and removed by DeleteExpired once they are an hour old.
+// version) reads as absent and is removed.
+//
+// A write killed before its rename leaves its temporary file behind. On Unix
+// a write holds an exclusive flock on its temporary file from its creation
+// to its rename, and the kernel drops the lock when the writer dies, so a
+// temporary file whose lock is free is garbage whatever its age; elsewhere
+// (no flock) a temporary file is garbage once untouched for ten minutes.
+// Open (unless read-only), Clear and DeleteExpired remove the garbage; the
+// temporary files of writes in progress stay.
 //
 // Besides [storage.Storage], each storage implements the optional interfaces
 // [storage.ExpiringWriter] (the expiry is kept in the file's header; an
-// expired value reads as absent and is removed), [storage.BulkDeleter] and
+// expired value reads as absent and is removed; a write whose expiry has
+// already passed stores nothing and deletes the older value, as in every
+// store), [storage.BulkDeleter] and
 // [storage.Pruner] (which reads only headers).
 //
 // A storage's errors say "filestore: ", its directory and the cause, which

@@ -65,11 +65,12 @@ func Example_deleteExpired() {
 	w := s.(storage.ExpiringWriter)
 
 	now := time.Now()
-	_ = w.WriteWithExpiry(ctx, "stale", []byte("old"), now.Add(-time.Minute))
+	_ = w.WriteWithExpiry(ctx, "stale", []byte("old"), now.Add(time.Minute))
 	_ = w.WriteWithExpiry(ctx, "fresh", []byte("new"), now.Add(time.Hour))
 	_ = s.Write(ctx, "forever", []byte("kept"))
 
-	n, err := s.(storage.Pruner).DeleteExpired(ctx, now)
+	// Prune as it will be in two minutes: "stale" has expired by then.
+	n, err := s.(storage.Pruner).DeleteExpired(ctx, now.Add(2*time.Minute))
 	fmt.Println(n, err)
 	_, err = s.Read(ctx, "stale")
 	fmt.Println(errors.Is(err, storage.ErrNotFound))

@@ -1,6 +1,10 @@
 package filestore
 
-import "github.com/clientcache/clientcache/storage"
+import (
+	"context"
+
+	"github.com/clientcache/clientcache/storage"
+)
 
 // What the external tests use of a store that Open's Backend holds but the
 // package does not export.
@@ -14,9 +18,10 @@ type TestStore interface {
 }
 
 // NewTestStore returns one store keeping its values directly in dir, as
-// each of Open's two does in its subdirectory.
+// each of Open's two does in its subdirectory (and as Open, removing the
+// temporary files no write is using).
 func NewTestStore(dir string, opts *Options) (TestStore, error) {
-	s, err := newStore(dir, opts)
+	s, err := newStore(context.Background(), dir, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -312,7 +312,8 @@ func TestForeignAndTemporaryFilesAreIgnored(t *testing.T) {
 	fresh := entryPath(dir, "k") + ".123456.tmp"
 	stale := entryPath(dir, "k") + ".654321.tmp"
 	notes := filepath.Join(dir, "README.txt")
-	for _, p := range []string{fresh, stale, notes} {
+	beingWritten(t, fresh)
+	for _, p := range []string{stale, notes} {
 		if err := os.WriteFile(p, []byte("half a write"), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -340,7 +341,7 @@ func TestForeignAndTemporaryFilesAreIgnored(t *testing.T) {
 		t.Error("DeleteExpired left a temporary file two hours old")
 	}
 	if !exists(fresh) {
-		t.Error("DeleteExpired removed a fresh temporary file: a write may be in progress")
+		t.Error("DeleteExpired removed the temporary file of a write in progress")
 	}
 	if err := s.Clear(t.Context()); err != nil {
 		t.Fatal(err)
@@ -355,11 +356,8 @@ func TestExpiredFileIsAMissAndRemoved(t *testing.T) {
 	dir := t.TempDir()
 	s := newStore(t, dir, nil)
 	ctx := t.Context()
-	past := time.Now().Add(-time.Second)
 	for _, k := range []string{"read", "contains", "listed"} {
-		if err := s.WriteWithExpiry(ctx, k, []byte("v"), past); err != nil {
-			t.Fatal(err)
-		}
+		writeExpired(t, s, k)
 	}
 	if err := s.WriteWithExpiry(ctx, "fresh", []byte("v"), time.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
@@ -371,6 +369,34 @@ func TestExpiredFileIsAMissAndRemoved(t *testing.T) {
 	wantKeys(t, s, "fresh")
 	if names := fileNames(t, dir); len(names) != 1 {
 		t.Fatalf("directory holds %d files, want only the unexpired entry", len(names))
+	}
+}
+
+// writeExpired leaves an entry file of key that has expired: written
+// with an expiry a moment ahead (one already past stores nothing), and
+// waited for.
+func writeExpired(t *testing.T, s filestore.TestStore, key string) {
+	t.Helper()
+	expires := time.Now().Add(20 * time.Millisecond)
+	if err := s.WriteWithExpiry(t.Context(), key, []byte("v"), expires); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(expires) + time.Millisecond)
+}
+
+func TestPastExpiryStoresNothing(t *testing.T) {
+	dir := t.TempDir()
+	s := newStore(t, dir, nil)
+	write(t, s, "k", "old")
+	if err := s.WriteWithExpiry(t.Context(), "k", []byte("new"), time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.WriteWithExpiry(t.Context(), "other", []byte("v"), time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	wantAbsent(t, s, "k")
+	if names := fileNames(t, dir); len(names) != 0 {
+		t.Fatalf("directory holds %q after writes already expired, want nothing", names)
 	}
 }
 
@@ -391,9 +417,10 @@ func TestDeleteExpired(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// "year 1" was already past: its write stored nothing.
 	n, err := s.DeleteExpired(ctx, now.Add(2*time.Minute))
-	if err != nil || n != 2 {
-		t.Fatalf("DeleteExpired(in two minutes) = (%d, %v), want (2, nil)", n, err)
+	if err != nil || n != 1 {
+		t.Fatalf("DeleteExpired(in two minutes) = (%d, %v), want (1, nil)", n, err)
 	}
 	wantKeys(t, s, "in an hour", "never", "year 9999")
 }
@@ -402,9 +429,7 @@ func TestReadOnly(t *testing.T) {
 	dir := t.TempDir()
 	w := newStore(t, dir, nil)
 	write(t, w, "k", "v")
-	if err := w.WriteWithExpiry(t.Context(), "expired", []byte("v"), time.Now().Add(-time.Hour)); err != nil {
-		t.Fatal(err)
-	}
+	writeExpired(t, w, "expired")
 	garbage := entryPath(dir, "garbage")
 	if err := os.WriteFile(garbage, []byte("junk"), 0o600); err != nil {
 		t.Fatal(err)

@@ -32,11 +32,11 @@ func Open(ctx context.Context, dir string, opts *Options) (*storage.Backend, err
 	if err != nil {
 		return nil, err
 	}
-	responses, err := newStore(filepath.Join(root, responsesDir), opts)
+	responses, err := newStore(ctx, filepath.Join(root, responsesDir), opts)
 	if err != nil {
 		return nil, err
 	}
-	redirects, err := newStore(filepath.Join(root, redirectsDir), opts)
+	redirects, err := newStore(ctx, filepath.Join(root, redirectsDir), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -46,8 +46,10 @@ func Open(ctx context.Context, dir string, opts *Options) (*storage.Backend, err
 // newStore returns a store keeping its values directly in dir. A leading "~"
 // in dir is the home directory. A missing directory is created with mode
 // 0700 (unless opts.ReadOnly, which requires it to exist); an existing one
-// keeps its mode and its other files, which the store ignores.
-func newStore(dir string, opts *Options) (*store, error) {
+// keeps its mode and its other files, which the store ignores, except the
+// temporary files that killed writes left: unless opts.ReadOnly, those are
+// removed.
+func newStore(ctx context.Context, dir string, opts *Options) (*store, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -66,7 +68,13 @@ func newStore(dir string, opts *Options) (*store, error) {
 	} else if err := fspath.MkdirPrivate(path); err != nil {
 		return nil, fmt.Errorf("filestore: create cache directory: %w", err)
 	}
-	return &store{dir: path, readOnly: opts.ReadOnly}, nil
+	s := &store{dir: path, readOnly: opts.ReadOnly}
+	if !s.readOnly {
+		if err := s.removeAbandonedTemps(ctx); err != nil {
+			return nil, fmt.Errorf("filestore: open %q: %w", path, err)
+		}
+	}
+	return s, nil
 }
 
 // resolveDir expands "~" and makes dir absolute, so that a later change of

@@ -24,7 +24,8 @@ func (s *store) Write(ctx context.Context, key string, value []byte) error {
 
 // WriteWithExpiry is Write with an expiry kept in the file's header: once
 // expires has passed, the value reads as absent, and DeleteExpired removes
-// it. A zero expires means never, exactly as Write.
+// it. A zero expires means never, exactly as Write. An expires not after now
+// stores nothing and deletes key's older value.
 func (s *store) WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error {
 	return s.put(ctx, key, value, storeutil.ExpiryNanos(expires))
 }
@@ -38,6 +39,15 @@ func (s *store) put(ctx context.Context, key string, value []byte, expires int64
 	if len(key) > maxKeyLen {
 		return s.wrap(fmt.Errorf("a key of %d bytes is longer than the %d an entry file holds", len(key), maxKeyLen))
 	}
+	if expires != 0 && expires <= time.Now().UnixNano() {
+		// Already expired: stored, it would read as absent and wait for a
+		// prune. Every store drops such a value at once, and with it the
+		// older value the caller meant to replace.
+		if err := removeIfExists(s.pathOf(fileName(key))); err != nil {
+			return s.wrap(err)
+		}
+		return nil
+	}
 	if err := s.writeFile(ctx, fileName(key), key, value, expires); err != nil {
 		return s.wrap(err)
 	}
@@ -47,7 +57,9 @@ func (s *store) put(ctx context.Context, key string, value []byte, expires int64
 // writeFile writes the entry to a temporary file in the store's directory
 // and renames it to name, which replaces any older file atomically. It does
 // not sync: a cache may lose its latest writes in a crash, and the rename
-// still keeps a reader from ever seeing half a file.
+// still keeps a reader from ever seeing half a file. Where temporary files
+// are locked (templock_unix.go) the lock is held until the file is renamed,
+// so that no cleaner takes a finished but unrenamed file for garbage.
 func (s *store) writeFile(ctx context.Context, name, key string, value []byte, expires int64) error {
 	tmp, err := s.createTemp(name)
 	if err != nil {
@@ -70,8 +82,10 @@ func (s *store) writeFile(ctx context.Context, name, key string, value []byte, e
 	if err != nil {
 		return err
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if !tempLocked {
+		if err := tmp.Close(); err != nil {
+			return err
+		}
 	}
 	// A write cancelled while the file was written leaves nothing behind.
 	if err := ctx.Err(); err != nil {
@@ -81,14 +95,54 @@ func (s *store) writeFile(ctx context.Context, name, key string, value []byte, e
 		return err
 	}
 	published = true
+	if tempLocked {
+		return tmp.Close() // releases the lock
+	}
 	return nil
 }
 
 // createTemp creates the temporary file for name's next version, mode 0600
-// whatever the directory's mode: the entry is the user's alone. If the
-// directory was removed from under the store, say by someone clearing the
-// cache with rm, it is created again (mode 0700).
+// whatever the directory's mode: the entry is the user's alone, and takes
+// the writer's lock on it (lockTemp). A cleaner may take the file for
+// abandoned in the moment between its creation and the lock, and remove it:
+// then another is created.
 func (s *store) createTemp(name string) (*os.File, error) {
+	for attempt := 1; ; attempt++ {
+		tmp, err := s.createTempFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if err := lockTemp(tmp); err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+			return nil, err
+		}
+		held, err := tmp.Stat()
+		if err != nil {
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
+			return nil, err
+		}
+		if current, err := os.Lstat(tmp.Name()); err == nil && os.SameFile(held, current) {
+			return tmp, nil
+		}
+		_ = tmp.Close() // removed by a cleaner before the lock
+		if attempt == maxTempAttempts {
+			return nil, errors.New("temporary files removed as soon as created")
+		}
+	}
+}
+
+// maxTempAttempts bounds createTemp's attempts. Cleaners run at Open, Clear
+// and DeleteExpired, and take a file only in the moment between its creation
+// and its lock, so that losing this many times in a row means something
+// else removes the store's files.
+const maxTempAttempts = 20
+
+// createTempFile creates a new temporary file for name's next version, mode
+// 0600. If the directory was removed from under the store, say by someone
+// clearing the cache with rm, it is created again (mode 0700).
+func (s *store) createTempFile(name string) (*os.File, error) {
 	pattern := name + ".*" + tempSuffix
 	tmp, err := os.CreateTemp(s.dir, pattern) // O_EXCL, mode 0600
 	if errors.Is(err, fs.ErrNotExist) {

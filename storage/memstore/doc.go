@@ -12,7 +12,9 @@
 //
 // Besides [storage.Storage], each store implements the optional interfaces
 // [storage.ExpiringWriter] (an expired value reads as absent and is dropped on
-// that read), [storage.BulkDeleter], [storage.Pruner], and the two that make a
+// that read; a write whose expiry has already passed stores nothing and drops
+// the older value, as in every store), [storage.BulkDeleter], [storage.Pruner],
+// and the two that make a
 // hit copy-free: [storage.ViewReader] (a read hands out the stored bytes, which
 // are never modified) and [storage.OwnedWriter] (a write keeps the caller's
 // buffer, which the caller gives up).

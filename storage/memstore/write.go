@@ -19,7 +19,8 @@ func (s *store) Write(ctx context.Context, key string, value []byte) error {
 
 // WriteWithExpiry is Write with an expiry: once expires has passed, the value
 // reads as absent and is dropped by the read that notices, or by
-// DeleteExpired. A zero expires means never, exactly as Write.
+// DeleteExpired. A zero expires means never, exactly as Write. An expires
+// not after now stores nothing and drops key's older value.
 func (s *store) WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error {
 	return s.put(ctx, key, value, storeutil.ExpiryNanos(expires), false)
 }
@@ -36,6 +37,15 @@ func (s *store) WriteOwned(ctx context.Context, key string, value []byte, expire
 func (s *store) put(ctx context.Context, key string, value []byte, expires int64, owned bool) error {
 	if err := s.closed.Check(ctx); err != nil {
 		return wrap(err)
+	}
+	if expires != 0 && expires <= time.Now().UnixNano() {
+		// Already expired: kept, it would read as absent and wait for a
+		// prune. Every store drops such a value at once, and with it the
+		// older value the caller meant to replace.
+		if err := s.remove(key); err != nil {
+			return wrap(err)
+		}
+		return nil
 	}
 	if cost := entryCost(key, value); s.maxBytes > 0 && cost > s.maxBytes {
 		// The caller meant to replace the old value: leaving it would serve

@@ -1,7 +1,10 @@
 package sqlitestore
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,6 +25,7 @@ type config struct {
 	setWAL   bool // switch the journal to WAL once at open
 	prefix   string
 	busy     time.Duration
+	logger   *slog.Logger
 }
 
 // connParams are the URI parameters passed through to SQLite and the driver.
@@ -63,7 +67,8 @@ func buildConfig(path string, params url.Values, opts *Options, source string) (
 	if opts == nil {
 		opts = &Options{}
 	}
-	c := &config{params: url.Values{}, prefix: opts.TablePrefix, busy: opts.BusyTimeout, create: true, setWAL: true}
+	c := &config{params: url.Values{}, prefix: opts.TablePrefix, busy: opts.BusyTimeout, create: true, setWAL: true,
+		logger: loggerOr(opts.Logger)}
 	for k, vs := range params {
 		switch {
 		case slices.Contains(connParams, k):
@@ -223,6 +228,7 @@ func (c *config) prepareDir() error {
 			}
 			return fmt.Errorf("sqlitestore: open %s %s: %w", c.path, what, err)
 		}
+		c.readOnlyDir()
 		return nil
 	}
 	// A cache holds what its responses said: a new database file is the
@@ -236,4 +242,27 @@ func (c *config) prepareDir() error {
 		return fmt.Errorf("sqlitestore: create %s: %w", c.path, err)
 	}
 	return nil
+}
+
+// readOnlyDir makes a read-only open of a database in a directory this
+// process may not write (a read-only mount, say) work without creating any
+// file: SQLite reads a database in WAL mode through the -wal and -shm files,
+// and creates them when they are missing, which such a directory refuses
+// ("unable to open database file"). When there is no -wal file and the
+// directory is not writable, no process can be writing the database (a
+// writer needs to create the -wal, or a rollback journal, next to it), so
+// the file cannot change while it is open and it is opened with
+// immutable=1: SQLite then takes no lock and needs neither file. When there
+// is a -wal, or the directory is writable, a writer may be at work, and the
+// open stays a plain mode=ro one, which sees its writes.
+func (c *config) readOnlyDir() {
+	if !c.readOnly || c.params.Has("immutable") {
+		return
+	}
+	if _, err := os.Lstat(c.path + "-wal"); !errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if !dirWritable(filepath.Dir(c.path)) {
+		c.params.Set("immutable", "1")
+	}
 }

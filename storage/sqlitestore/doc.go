@@ -60,6 +60,35 @@
 // fs.ErrNotExist; a file without the cache's tables opens as an empty cache
 // (every read a miss) and stays empty until it is reopened.
 //
+// A read-only open of a file in a directory this process may not write (a
+// read-only mount, or another user's directory) creates no file: when there
+// is no -wal file next to the database, no writer can be at work, and the
+// file is opened with immutable=1, which needs no -shm and takes no lock.
+// Where the directory is writable, or a -wal exists, the open stays a plain
+// mode=ro one: SQLite then reads through the -wal and -shm files, creating
+// them if needed, and sees a writer's changes.
+//
+// # Damaged files
+//
+// [Open] checks an existing database before using it: SQLite reads its header
+// and schema, and the store counts the rows of each table, which walks the
+// b-trees of the tables and their key indexes but not the overflow pages that
+// hold values larger than about 4 KB (a damaged value is caught by the entry's
+// checksum, a miss). Measured on a 50 MB cache: 0.1-0.2 ms with 20 KB entries,
+// 60-75 ms with 1 KB entries (stored in the b-tree pages, so read), where
+// PRAGMA quick_check takes 55 ms and 115-170 ms.
+// A file that is not a database (SQLITE_NOTADB: truncated, zeros, another
+// format) or is corrupt (SQLITE_CORRUPT) is then set aside: renamed to
+// "<path>.corrupt-<UTC time, 20060102T150405Z>", its -wal and -journal renamed
+// with it (they belong to it, and SQLite would replay them into a new
+// database) and its -shm removed; a new empty cache is created in its place
+// (0600), and one warning goes to [Options.Logger]. A damaged file opened
+// read-only, or one that cannot be renamed (its directory is not writable),
+// is left as it is: Open succeeds with a cache that holds nothing (reads are
+// misses, writes fail with storage.ErrReadOnly, Size is 0), so that requests
+// go to the network, and logs one warning naming the file and what to do.
+// [New] does neither: the caller's *sql.DB is the caller's.
+//
 // # Sharing
 //
 // The two Storages of a Backend share one *sql.DB. [Open] closes its database

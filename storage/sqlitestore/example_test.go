@@ -39,10 +39,11 @@ func ExampleOpen() {
 
 	// Entries written with an expiry can be pruned without being read.
 	ew := b.Responses.(storage.ExpiringWriter)
-	if err := ew.WriteWithExpiry(ctx, "old", []byte("stale"), time.Now().Add(-time.Hour)); err != nil {
+	if err := ew.WriteWithExpiry(ctx, "old", []byte("stale"), time.Now().Add(time.Minute)); err != nil {
 		log.Fatal(err)
 	}
-	n, err := b.Responses.(storage.Pruner).DeleteExpired(ctx, time.Now())
+	// Prune as of two minutes from now: the entry has expired by then.
+	n, err := b.Responses.(storage.Pruner).DeleteExpired(ctx, time.Now().Add(2*time.Minute))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -43,20 +44,38 @@ func openConfig(ctx context.Context, c *config) (*storage.Backend, error) {
 	if err := c.prepareDir(); err != nil {
 		return nil, err
 	}
-	db, err := driver.Open(c.dsn())
+	was, _ := os.Stat(c.path) // the file that openDB finds damaged, if it does
+	sidecars := hasSidecars(c.path)
+	b, err := openDB(ctx, c)
+	if err != nil && isDamaged(err) {
+		return recoverDamaged(ctx, c, was, sidecars, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: open %s: %w", c.path, err)
+	}
+	return b, nil
+}
+
+// openDB opens the database c names, sets it up and checks it (checkTables).
+// Its errors are unwrapped: isDamaged tells a damaged file.
+func openDB(ctx context.Context, c *config) (*storage.Backend, error) {
+	db, err := driver.Open(c.dsn())
+	if err != nil {
+		return nil, err
 	}
 	db.SetMaxIdleConns(idleConns)
 	if c.setWAL {
 		if err := setWAL(ctx, db, c.busy); err != nil {
 			_ = db.Close()
-			return nil, fmt.Errorf("sqlitestore: open %s: %w", c.path, err)
+			return nil, err
 		}
 	}
 	b, err := newBackend(ctx, &handle{db: db, owned: true}, c.prefix, c.readOnly)
 	if err == nil {
 		err = markWAL(ctx, db, b)
+	}
+	if err == nil {
+		err = checkTables(ctx, b)
 	}
 	if err != nil {
 		if b != nil {
@@ -64,7 +83,7 @@ func openConfig(ctx context.Context, c *config) (*storage.Backend, error) {
 		} else {
 			_ = db.Close()
 		}
-		return nil, fmt.Errorf("sqlitestore: open %s: %w", c.path, err)
+		return nil, err
 	}
 	return b, nil
 }

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"fmt"
+	"log/slog"
 	"regexp"
 	"time"
 )
@@ -30,6 +31,11 @@ type Options struct {
 	// letters, digits and underscores and must not start with a digit. A
 	// table_prefix URI parameter replaces it. Default: "" (no prefix).
 	TablePrefix string
+
+	// Logger receives the warning Open logs when it finds the database file
+	// damaged (see "Damaged files" in the package doc). New does not use
+	// it. Default: slog.Default(), as it is when Open is called.
+	Logger *slog.Logger
 }
 
 var prefixRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)?$`)

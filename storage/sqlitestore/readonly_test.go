@@ -42,10 +42,17 @@ func writeCache(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := b.Responses.(*store)
 	for i := range 10 {
 		k := string(rune('0' + i))
-		exp := time.Now().Add(-time.Hour) // expired, so that DeleteExpired would delete
-		if err := b.Responses.(*store).WriteWithExpiry(t.Context(), "k"+k, []byte("v"+k), exp); err != nil {
+		// Expired, so that DeleteExpired would delete them. WriteWithExpiry
+		// drops a value already past its expiry: the row is written live
+		// and then made to expire.
+		if err := s.WriteWithExpiry(t.Context(), "k"+k, []byte("v"+k), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.h.db.ExecContext(t.Context(), "UPDATE "+quote(s.name)+" SET expires = ? WHERE key = ?",
+			time.Now().Add(-time.Hour).UnixMilli(), "k"+k); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.Redirects.Write(t.Context(), "a"+k, []byte("k"+k)); err != nil {

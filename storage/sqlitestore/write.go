@@ -12,8 +12,14 @@ func (s *store) Write(ctx context.Context, key string, value []byte) error {
 }
 
 // WriteWithExpiry stores value under key, to be removed by DeleteExpired once
-// expires has passed. A zero expires means never, as Write.
+// expires has passed. A zero expires means never, as Write. An expiry not
+// after now stores nothing and deletes the key, as every store does (the
+// core passes expiries that already include the time stale responses are
+// kept for revalidation).
 func (s *store) WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error {
+	if !expires.IsZero() && !expires.After(time.Now()) {
+		return s.Delete(ctx, key)
+	}
 	var exp any
 	if !expires.IsZero() {
 		exp = expires.UnixMilli()

@@ -111,6 +111,7 @@ func Run(t *testing.T, newStorage Factory) {
 		has bool
 	}{
 		{test{"ExpiringWriter", testExpiringWriter}, implements[storage.ExpiringWriter](probe)},
+		{test{"WrittenAlreadyExpired", testWrittenAlreadyExpired}, implements[storage.ExpiringWriter](probe)},
 		{test{"BulkDeleter", testBulkDeleter}, implements[storage.BulkDeleter](probe)},
 		{test{"Pruner", testPruner}, implements[storage.Pruner](probe)},
 		{test{"ViewReader", testViewReader}, implements[storage.ViewReader](probe)},
@@ -499,6 +500,42 @@ func testExpiringWriter(t *testing.T, s storage.Storage) {
 	cancel()
 	if err := ew.WriteWithExpiry(cctx, "x", []byte("v"), time.Now().Add(time.Hour)); !errors.Is(err, context.Canceled) {
 		t.Errorf("WriteWithExpiry with a cancelled context: err = %v, want one wrapping context.Canceled", err)
+	}
+}
+
+// testWrittenAlreadyExpired is the one rule for a value written with an
+// expiry already past (the core's native expiry is the response's expiry
+// plus KeepExpired, so such a value is one not even KeepExpired covers): it
+// stores nothing and deletes the key, in every store alike, so that Size,
+// Keys and the URLs listed agree across stores. The older value it replaced
+// is never served again.
+func testWrittenAlreadyExpired(t *testing.T, s storage.Storage) {
+	ew, ok := s.(storage.ExpiringWriter)
+	if !ok {
+		t.Fatal("the storage does not implement storage.ExpiringWriter")
+	}
+	ctx := ctxFor(t)
+	mustWrite(t, s, "replaced", []byte("old"))
+	past := time.Now().Add(-time.Minute)
+	for _, k := range []string{"replaced", "new"} {
+		if err := ew.WriteWithExpiry(ctx, k, []byte("expired"), past); err != nil {
+			t.Fatalf("WriteWithExpiry(%q, a minute ago): %v", k, err)
+		}
+	}
+	mustWrite(t, s, "live", []byte("v"))
+	if v, err := s.Read(ctx, "replaced"); err == nil && string(v) == "old" {
+		t.Fatal(`Read("replaced") after WriteWithExpiry(a minute ago) = the older value: a write replaces it, whatever its expiry`)
+	}
+	wantAbsent(t, s, "replaced")
+	wantAbsent(t, s, "new")
+	if got := collectKeys(t, s); !slices.Equal(got, []string{"live"}) {
+		t.Errorf("Keys = %q, want only [live]", got)
+	}
+	if got := collectValues(t, s); !slices.Equal(got, []string{"v"}) {
+		t.Errorf("Values = %q, want only [v]", got)
+	}
+	if n, err := s.Size(ctx); err != nil || n != 1 {
+		t.Errorf("Size = (%d, %v), want (1, nil): values written already expired are not counted", n, err)
 	}
 }
 
