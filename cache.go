@@ -206,7 +206,7 @@ func (c *Cache) KeyFor(ctx context.Context, rawURL string) (string, error) {
 func (c *Cache) keyForMethod(ctx context.Context, method, rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", fmt.Errorf("clientcache: invalid URL: %w", redactURLError(err))
+		return "", fmt.Errorf("clientcache: invalid URL: %w", storage.RedactError(err, rawURL))
 	}
 	return c.keyOf(ctx, method, u, nil, nil)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +29,11 @@ const (
 	// remembered: requests with credentials bypass the cache meanwhile,
 	// rather than each waiting for a sick store.
 	secretRetry = 5 * time.Second
+	// secretLoadTimeout bounds one attempt to read or create the secret.
+	secretLoadTimeout = 5 * time.Second
+	// secretWait bounds how long a request waits for that attempt: past
+	// it, the request bypasses the cache rather than wait on a slow store.
+	secretWait = time.Second
 )
 
 // errNoSecret says why a request with credentials bypassed the cache.
@@ -45,6 +49,7 @@ type secretSource struct {
 	known atomic.Pointer[knownSecret]
 
 	mu        sync.Mutex
+	loading   chan struct{} // closed when the attempt under way ends; nil when none
 	failedAt  time.Time
 	lastError error
 }
@@ -73,20 +78,58 @@ func (s *secretSource) loaded() *cachekey.MAC {
 }
 
 // get returns the MAC, reading the secret from the store, or creating it
-// there, the first time.
+// there, the first time. One attempt runs at a time, on its own goroutine
+// and bounded by secretLoadTimeout, with no lock held over the store's I/O:
+// callers wait for it at most secretWait, and no longer than their own
+// context allows.
 func (s *secretSource) get(ctx context.Context) (*cachekey.MAC, error) {
 	if m := s.loaded(); m != nil {
 		return m, nil
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
+	if m := s.loaded(); m != nil {
+		s.mu.Unlock()
+		return m, nil
+	}
+	if s.loading == nil {
+		if !s.failedAt.IsZero() && s.now().Sub(s.failedAt) < secretRetry {
+			err := s.lastError
+			s.mu.Unlock()
+			return nil, err
+		}
+		s.loading = make(chan struct{})
+		go s.attempt(context.WithoutCancel(ctx))
+	}
+	wait := s.loading
+	s.mu.Unlock()
+	timer := time.NewTimer(secretWait)
+	defer timer.Stop()
+	select {
+	case <-wait:
+	case <-timer.C:
+		return nil, fmt.Errorf("%w: the store has not answered for %v", errNoSecret, secretWait)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	if m := s.loaded(); m != nil {
 		return m, nil
 	}
-	if !s.failedAt.IsZero() && s.now().Sub(s.failedAt) < secretRetry {
-		return nil, s.lastError
-	}
-	secret, err := s.load(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return nil, s.lastError
+}
+
+// attempt reads or creates the secret, once, for get, and wakes its callers.
+func (s *secretSource) attempt(ctx context.Context) {
+	loadCtx, cancel := context.WithTimeout(ctx, secretLoadTimeout)
+	secret, err := s.load(loadCtx)
+	cancel()
+	s.mu.Lock()
+	defer func() {
+		close(s.loading)
+		s.loading = nil
+		s.mu.Unlock()
+	}()
 	if err != nil {
 		s.failedAt, s.lastError = s.now(), fmt.Errorf("%w: %w", errNoSecret, err)
 		// Logged once per attempt, not per request: requests with
@@ -98,11 +141,9 @@ func (s *secretSource) get(ctx context.Context) (*cachekey.MAC, error) {
 			level = slog.LevelDebug
 		}
 		s.logger.Log(ctx, level, "clientcache: requests with credentials bypass the cache: the key secret could not be read or created", "retry", secretRetry, "err", err)
-		return nil, s.lastError
+		return
 	}
-	k := &knownSecret{raw: secret, mac: cachekey.NewMAC(secret)}
-	s.known.Store(k)
-	return k.mac, nil
+	s.known.Store(&knownSecret{raw: secret, mac: cachekey.NewMAC(secret)})
 }
 
 // load reads the store's secret, or makes one and writes it. Two processes
@@ -136,17 +177,4 @@ func (s *secretSource) restore(ctx context.Context) error {
 		return nil
 	}
 	return s.store.Write(ctx, secretKey, k.raw)
-}
-
-// redactURLError returns err without the password of the URL a *url.Error
-// carries: url.Parse quotes the whole URL in its errors.
-func redactURLError(err error) error {
-	var ue *url.Error
-	if !errors.As(err, &ue) {
-		return err
-	}
-	if u, perr := url.Parse(ue.URL); perr == nil {
-		return &url.Error{Op: ue.Op, URL: u.Redacted(), Err: ue.Err}
-	}
-	return &url.Error{Op: ue.Op, URL: "(unparseable URL)", Err: ue.Err}
 }

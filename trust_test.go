@@ -365,3 +365,41 @@ func TestErrorsAreWrappedOnce(t *testing.T) {
 		t.Errorf("Response of a damaged value: %v", err)
 	}
 }
+
+// hangingReads is a store whose reads never answer until their context ends.
+type hangingReads struct{ storage.Storage }
+
+func (hangingReads) Read(ctx context.Context, _ string) ([]byte, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// A store that hangs while the key secret is read holds no request with
+// credentials: each stops waiting for it soon (within a second, or its own
+// context), bypasses the cache and gets its answer from the origin, while
+// the one read of the secret goes on alone.
+func TestHangingStoreHoldsNoRequestForTheSecret(t *testing.T) {
+	o := newOrigin(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "x") })
+	m := newMapBackend()
+	s := newSession(t, &storage.Backend{Responses: m.Responses, Redirects: hangingReads{m.Redirects}}, &clientcache.Options{Logger: slogTo(io.Discard)})
+	done := make(chan error, 3)
+	for range 3 {
+		go func() {
+			req, _ := http.NewRequest(http.MethodGet, o.URL+"/me", nil)
+			req.Header.Set("Authorization", "Bearer A")
+			resp, err := s.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				if got := resp.Header.Get("Cache-Status"); got != "clientcache; fwd=bypass; detail=no-key-secret" {
+					err = fmt.Errorf("Cache-Status %q", got)
+				}
+			}
+			done <- err
+		}()
+	}
+	for range 3 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -174,23 +174,6 @@ func (k *Keyer) credentialNames(h http.Header) []string {
 	return slices.Compact(names)
 }
 
-// HasCredentials reports whether a request with this URL and header carries
-// credentials that its key depends on.
-func (k *Keyer) HasCredentials(u *url.URL, h http.Header) bool {
-	if k.ShareCredentials {
-		return false
-	}
-	if u.User != nil || len(k.credentialNames(h)) > 0 {
-		return true
-	}
-	for _, p := range splitQuery(u.RawQuery) {
-		if k.IsCredential(p.name) {
-			return true
-		}
-	}
-	return false
-}
-
 // appendKeyURL appends the normalised URL used in keys: scheme and host
 // lower-cased, default port, user info and fragment dropped, query ordered
 // by name, without ignored parameters, credentials digested. It avoids
