@@ -165,7 +165,7 @@ func (c *Cache) readEntries(ctx context.Context, key string, view bool) (storedV
 	if err != nil {
 		c.cfg.logger.WarnContext(ctx, "clientcache: deleting a damaged or foreign cache entry; it is a miss", "key", key, "err", err)
 		if derr := c.backend.Responses.Delete(context.WithoutCancel(ctx), key); derr != nil {
-			c.cfg.logger.WarnContext(ctx, "clientcache: could not delete an undecodable entry", "key", key, "err", derr)
+			c.cfg.logger.DebugContext(ctx, "clientcache: could not delete an undecodable entry", "key", key, "err", derr)
 		}
 		return storedValue{}, opError("read", key, fmt.Errorf("%w (%w)", storage.ErrNotFound, err))
 	}
@@ -363,13 +363,19 @@ func (c *Cache) Clear(ctx context.Context) error {
 func (c *Cache) DeleteExpired(ctx context.Context) (int, error) {
 	now := c.cfg.now()
 	var n int
+	native := false
 	if p, ok := c.backend.Responses.(storage.Pruner); ok {
 		// Native expiries are set KeepExpired after the responses go stale.
 		var err error
-		if n, err = p.DeleteExpired(ctx, now.Add(c.cfg.KeepExpired)); err != nil {
+		n, err = p.DeleteExpired(ctx, now.Add(c.cfg.KeepExpired))
+		switch {
+		case err == nil:
+			native = true
+		case !errors.Is(err, errors.ErrUnsupported): // a wrapper over a store without it
 			return 0, opError("delete expired", "", err)
 		}
-	} else {
+	}
+	if !native {
 		// A key goes when every variant stored under it is stale.
 		stale := map[string]bool{}
 		for r, err := range c.Responses(ctx) {
@@ -508,4 +514,23 @@ func (c *Cache) urls(ctx context.Context, unexpiredOnly bool) ([]string, error) 
 		out = append(out, r.URL)
 	}
 	return out, nil
+}
+
+// Budget returns the size budget of the stored responses and how much of it
+// is in use, as the store reports it (storage.Budgeted: memstore, filestore,
+// sqlitestore). ok is false for a store that keeps no budget of its own (a
+// Redis server keeps its own: maxmemory).
+func (c *Cache) Budget(ctx context.Context) (b storage.Budget, ok bool, err error) {
+	bs, ok := c.backend.Responses.(storage.Budgeted)
+	if !ok {
+		return storage.Budget{}, false, nil
+	}
+	b, err = bs.Budget(ctx)
+	switch {
+	case errors.Is(err, errors.ErrUnsupported): // a wrapper over a store without one
+		return storage.Budget{}, false, nil
+	case err != nil:
+		return storage.Budget{}, false, opError("budget", "", err)
+	}
+	return b, true, nil
 }

@@ -90,13 +90,36 @@
 // stores registered):
 //
 //	memory://?max_entries=N&max_bytes=64MiB
-//	file:///abs/dir
-//	sqlite:///abs/path.sqlite
+//	file:///abs/dir?max_bytes=1GiB
+//	sqlite:///abs/path.sqlite?max_bytes=1GiB
 //	redis://host:port/db?cache_name=NAME
 //	rediss://host:port/db?cache_name=NAME
 //	mongodb://host:port/NAME
 //	mongodb+srv://host/NAME
 //	dynamodb://TABLE?endpoint=URL&region=REGION
+//
+// # When the store fails
+//
+// A cache failure never fails a request, and a sick store never makes
+// requests slow: each store operation a request makes runs under a deadline
+// (Options.StoreTimeout, by default the store's own: tens of milliseconds for
+// Redis), and after three failures in a row the store is skipped, requests
+// going straight to the origin and paying nothing for it, while a probe asks
+// it with a growing back-off (up to 2 s) until it answers again. One line is
+// logged when the store starts being skipped, one when it is back, and at
+// most one a minute in between; Cache-Status says "detail=store-error" for a
+// request whose read failed. The management API (Cache) is not skipped: its
+// calls wait for the store as long as their context lets them.
+//
+// A store's server that cannot be reached when the program starts is an
+// outage, not a mistake: the server stores' Open returns, with an error
+// wrapping storage.ErrUnavailable, a Backend (storage.Lazy) that connects
+// once the server answers, and a Session or Transport made on it answers
+// from the network until then. The command line starts this way.
+//
+// When the origin cannot be reached, Options.StaleIfUnreachable (or
+// StaleIfError, which also covers 5xx answers) serves a stale response
+// within its bound, as RFC 9111 §4.2.4 allows a disconnected cache to.
 //
 // # Errors
 //

@@ -30,7 +30,7 @@ func (t *Transport) forwardAndInvalidate(req *http.Request, s *settings) (*http.
 		for _, m := range []string{http.MethodGet, http.MethodHead} {
 			key, err := t.cache.keyOf(ctx, m, u, req.Header, nil)
 			if err != nil {
-				t.cfg.logger.WarnContext(ctx, "clientcache: could not invalidate stored responses", "url", t.cfg.logURL(u), "err", err)
+				t.cfg.logger.DebugContext(ctx, "clientcache: could not invalidate stored responses", "url", t.cfg.logURL(u), "err", err)
 				continue
 			}
 			keys = append(keys, key)
@@ -44,7 +44,7 @@ func (t *Transport) forwardAndInvalidate(req *http.Request, s *settings) (*http.
 		{"aliases", func() error { return deleteKeys(ctx, t.backend.Redirects, keys) }},
 	} {
 		if err := s.del(); err != nil {
-			t.cfg.logger.WarnContext(ctx, "clientcache: could not invalidate stored "+s.what, "url", t.cfg.logURL(req.URL), "err", err)
+			t.cfg.logger.DebugContext(ctx, "clientcache: could not invalidate stored "+s.what, "url", t.cfg.logURL(req.URL), "err", err)
 		}
 	}
 	return resp, nil
@@ -78,7 +78,7 @@ func (t *Transport) updateStoredGET(req *http.Request, h http.Header, s *setting
 	for _, name := range []string{"Etag", "Last-Modified", "Content-Length"} {
 		if got, had := h.Get(name), stored.Header.Get(name); got != "" && had != "" && got != had {
 			if err := t.backend.Responses.Delete(ctx, key); err != nil {
-				t.cfg.logger.WarnContext(ctx, "clientcache: could not remove an outdated response", "key", key, "err", err)
+				t.cfg.logger.DebugContext(ctx, "clientcache: could not remove an outdated response", "key", key, "err", err)
 			}
 			return
 		}

@@ -15,7 +15,7 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 	st := Status{Key: key, Forward: ForwardRequest}
 	var stored *entry.Entry
 	if !s.forceRefresh {
-		stored, st.Forward = t.lookup(ctx, key, req)
+		stored = t.lookup(ctx, key, req, &st)
 	}
 	clientConditional := hasClientValidators(req.Header)
 	now := t.cfg.now()
@@ -51,23 +51,29 @@ func (t *Transport) roundTrip(req *http.Request, key string, s *settings) (*http
 		validate: stored != nil && !s.forceRefresh && !clientConditional && hasValidators(stored.Header)})
 }
 
-// lookup returns the stored entry for key that req selects, or nil, and the
-// fwd reason should it not answer. Store failures are logged; undecodable
-// entries are deleted.
-func (t *Transport) lookup(ctx context.Context, key string, req *http.Request) (*entry.Entry, string) {
+// lookup returns the stored entry for key that req selects, or nil, and
+// sets st's fwd reason should it not answer (and its detail when the store
+// failed). Store failures are logged by the guard (storeguard.go), here only
+// at debug level; undecodable entries are deleted.
+func (t *Transport) lookup(ctx context.Context, key string, req *http.Request, st *Status) *entry.Entry {
 	v, err := t.cache.readAll(ctx, key, true)
 	if err != nil {
+		st.Forward = ForwardURIMiss
 		if !errors.Is(err, storage.ErrNotFound) {
-			t.cfg.logger.WarnContext(ctx, "clientcache: cache read failed; using the network", "key", key, "err", err)
+			st.Detail = DetailStoreError
+			t.cfg.logger.DebugContext(ctx, "clientcache: cache read failed; using the network", "key", key, "err", err)
 		}
-		return nil, ForwardURIMiss
+		return nil
 	}
 	e := t.cache.selectFor(ctx, v, req.Header)
 	if e == nil {
-		return nil, ForwardVaryMiss
+		st.Forward = ForwardVaryMiss
+		return nil
 	}
 	if t.cfg.Filter != nil && !t.cfg.Filter(t.responseFrom(req, e, 0)) {
-		return nil, ForwardURIMiss
+		st.Forward = ForwardURIMiss
+		return nil
 	}
-	return e, ForwardMiss
+	st.Forward = ForwardMiss
+	return e
 }

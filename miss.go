@@ -51,7 +51,8 @@ func (t *Transport) miss(req *http.Request, f *fetchState) (*http.Response, erro
 		return resp, nil
 	}
 	// The leader's response could not be shared; it may have been stored.
-	if again, _ := t.lookup(ctx, f.key, req); again != nil && !f.s.refresh && !f.s.forceRefresh {
+	var ignored Status
+	if again := t.lookup(ctx, f.key, req, &ignored); again != nil && !f.s.refresh && !f.s.forceRefresh {
 		if d := t.cfg.policy.decide(&f.s, again, t.cfg.now()); d.serve {
 			closeBody(req)
 			f.st.Forward = "" // a hit after all
@@ -84,9 +85,13 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	resp, requested, now, err := t.send(req, f)
 	if err != nil {
 		t.done(f, nil, nil)
-		if f.stored != nil && f.d.staleIfError {
+		if f.stored != nil && (f.d.staleIfError || f.d.staleIfUnreachable) {
+			detail := DetailStaleIfError
+			if !f.d.staleIfError {
+				detail = DetailStaleIfUnreachable
+			}
 			t.cfg.logger.InfoContext(req.Context(), "clientcache: origin failed; serving a stale response", "url", t.cfg.logURL(req.URL), "err", err)
-			return t.serveStale(req, f, now), nil
+			return t.serveStale(req, f, now, detail), nil
 		}
 		if f.stored != nil {
 			return nil, fmt.Errorf("%w: %w", ErrRevalidationFailed, err)
@@ -121,7 +126,7 @@ func (t *Transport) fetch(req *http.Request, f *fetchState) (*http.Response, err
 	if f.stored != nil && f.d.staleIfError && t.cfg.policy.serverError(resp.StatusCode) {
 		discard(resp.Body)
 		t.done(f, nil, nil)
-		return t.serveStale(req, f, now), nil
+		return t.serveStale(req, f, now, DetailStaleIfError), nil
 	}
 	if t.cfg.policy.httpSemantics() && req.Method == http.MethodHead && resp.StatusCode == http.StatusOK {
 		t.updateStoredGET(req, resp.Header, &f.s, requested, now)
@@ -214,10 +219,11 @@ func (t *Transport) send(req *http.Request, f *fetchState) (resp *http.Response,
 	return resp, requested, t.cfg.now(), err
 }
 
-// serveStale answers with the stored entry when the origin failed.
-func (t *Transport) serveStale(req *http.Request, f *fetchState, now time.Time) *http.Response {
+// serveStale answers with the stored entry when the origin failed, detail
+// saying why it may.
+func (t *Transport) serveStale(req *http.Request, f *fetchState, now time.Time, detail string) *http.Response {
 	st := f.st
-	st.Forward, st.Expired, st.Detail = "", true, DetailStaleIfError
+	st.Forward, st.Expired, st.Detail = "", true, detail
 	return t.serve(req, f.stored, st, 0, t.cfg.policy.decide(&f.s, f.stored, now), now)
 }
 
@@ -290,8 +296,10 @@ func (t *Transport) storeEntry(ctx context.Context, key string, data []byte, e *
 		return outcomeStored
 	case errors.Is(err, storage.ErrReadOnly):
 		return outcomeReadOnly
+	case errors.Is(err, storage.ErrTooLarge):
+		return outcomeTooLarge
 	default:
-		t.cfg.logger.WarnContext(ctx, "clientcache: cache write failed; response served uncached", "key", key, "err", err)
+		t.cfg.logger.DebugContext(ctx, "clientcache: cache write failed; response served uncached", "key", key, "err", err)
 		return outcomeStoreError
 	}
 }
@@ -349,7 +357,7 @@ func (t *Transport) storeRefreshed(req *http.Request, key string, encoded []byte
 	if !keep {
 		t.cfg.logger.DebugContext(ctx, "clientcache: stored response removed after an update", "url", t.cfg.logURL(req.URL), "reason", why)
 		if err := t.backend.Responses.Delete(context.WithoutCancel(ctx), key); err != nil {
-			t.cfg.logger.WarnContext(ctx, "clientcache: could not remove a response that may no longer be stored", "key", key, "err", err)
+			t.cfg.logger.DebugContext(ctx, "clientcache: could not remove a response that may no longer be stored", "key", key, "err", err)
 		}
 		return 0, false
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/clientcache/clientcache/internal/cachekey"
 	"github.com/clientcache/clientcache/internal/credentials"
 	"github.com/clientcache/clientcache/internal/glob"
+	"github.com/clientcache/clientcache/storage"
 )
 
 // Expiration values with a special meaning, for every ExpireAfter field
@@ -124,6 +125,29 @@ type Options struct {
 	// long after it expired, when the origin cannot be reached or answers
 	// with a 5xx error. Default: 0 (never).
 	StaleIfError time.Duration
+
+	// StaleIfUnreachable lets a stale stored response be served, for up to
+	// this long after it expired, when the origin cannot be reached at all
+	// (a refused connection, a timeout, a name that does not resolve) but
+	// not when it answers with an error: RFC 9111 §4.2.4 lets a cache
+	// disconnected from the origin serve stale responses. With CacheControl,
+	// must-revalidate and no-cache forbid it, and so do, in a shared cache,
+	// proxy-revalidate and s-maxage. Cache-Status says
+	// "detail=stale-if-unreachable". StaleIfError, which also covers 5xx
+	// answers, includes it. Default: 0 (never).
+	StaleIfUnreachable time.Duration
+
+	// StoreTimeout is the deadline of each store operation a request makes
+	// (a read, a write, a delete): a store slower than that counts as
+	// failing, and the request goes on without it. After three failures in
+	// a row the store is skipped altogether, requests going straight to the
+	// origin, while a probe asks it with a growing back-off (up to 2 s) when
+	// it answers again. One line is logged when the store starts being
+	// skipped and one when it is back, and at most one a minute in between.
+	// Default: the store's own (storage.Backend.Timeout: tens of
+	// milliseconds for Redis; see each store's documentation); negative:
+	// no deadline but the request's own.
+	StoreTimeout time.Duration
 
 	// KeepExpired is how long a stale response stays in the store after it
 	// expires, so that it can be revalidated or served on error. Stores with
@@ -283,6 +307,9 @@ func newConfig(o *Options) (*config, error) {
 	if c.MaxBodySize == 0 {
 		c.MaxBodySize = DefaultMaxBodySize
 	}
+	if c.StaleIfUnreachable < 0 {
+		return nil, bad("StaleIfUnreachable: %v is negative", c.StaleIfUnreachable)
+	}
 	if c.StaleIfError < 0 {
 		return nil, bad("StaleIfError: %v is negative", c.StaleIfError)
 	}
@@ -317,3 +344,15 @@ func (c *config) logURL(u *url.URL) string { return c.keyer.NormalizeURL(u) }
 
 func (c *config) methodAllowed(method string) bool { return slices.Contains(c.methods, method) }
 func (c *config) codeAllowed(code int) bool        { return slices.Contains(c.codes, code) }
+
+// storeTimeout is the deadline of one store operation of a request on b: the
+// option, else the store's own; zero for none.
+func (c *config) storeTimeout(b *storage.Backend) time.Duration {
+	switch {
+	case c.StoreTimeout < 0:
+		return 0
+	case c.StoreTimeout > 0:
+		return c.StoreTimeout
+	}
+	return max(b.Timeout, 0)
+}

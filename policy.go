@@ -96,6 +96,8 @@ type decision struct {
 	staleWhileRevalidate bool
 	// staleIfError: serve it if the origin fails.
 	staleIfError bool
+	// staleIfUnreachable: serve it if the origin cannot be reached.
+	staleIfUnreachable bool
 	// age is the entry's current age (RFC 9111 §4.2.3), for the Age header.
 	age time.Duration
 	// ttl is how long it stays fresh (negative once stale).
@@ -105,7 +107,18 @@ type decision struct {
 // withinStaleIfError reports whether Options.StaleIfError lets e be served
 // at now when the origin fails.
 func (c *config) withinStaleIfError(e *entry.Entry, now time.Time) bool {
-	return c.StaleIfError > 0 && !e.Expires.IsZero() && now.Before(e.Expires.Add(c.StaleIfError))
+	return withinStale(c.StaleIfError, e, now)
+}
+
+// withinStaleIfUnreachable reports whether Options.StaleIfUnreachable lets e
+// be served at now when the origin cannot be reached.
+func (c *config) withinStaleIfUnreachable(e *entry.Entry, now time.Time) bool {
+	return withinStale(c.StaleIfUnreachable, e, now)
+}
+
+// withinStale reports whether e expired less than bound before now.
+func withinStale(bound time.Duration, e *entry.Entry, now time.Time) bool {
+	return bound > 0 && !e.Expires.IsZero() && now.Before(e.Expires.Add(bound))
 }
 
 // admitByOptions is the Options' storing rule, which both policies use (the

@@ -28,10 +28,11 @@ func (p optionsPolicy) decide(s *settings, e *entry.Entry, now time.Time) decisi
 		ttl = e.Expires.Sub(now)
 	}
 	return decision{
-		age:          e.Age(now),
-		serve:        !s.refresh && !e.IsExpired(now),
-		staleIfError: p.cfg.withinStaleIfError(e, now),
-		ttl:          ttl,
+		age:                e.Age(now),
+		serve:              !s.refresh && !e.IsExpired(now),
+		staleIfError:       p.cfg.withinStaleIfError(e, now),
+		staleIfUnreachable: p.cfg.withinStaleIfUnreachable(e, now),
+		ttl:                ttl,
 	}
 }
 

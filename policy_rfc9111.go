@@ -49,7 +49,11 @@ func (p rfcPolicy) decide(s *settings, e *entry.Entry, now time.Time) decision {
 	d.staleWhileRevalidate = !d.serve && u.StaleWhileRevalidate && !s.refresh
 	overridden := resp.Override.Present
 	forbidsStale := cc.MustRevalidate || shared && (cc.ProxyRevalidate || cc.SMaxAge.Present && !overridden)
-	d.staleIfError = u.StaleIfError || p.cfg.withinStaleIfError(e, now) && !forbidsStale && !(cc.NoCache && !overridden)
+	mayServeStale := !forbidsStale && !(cc.NoCache && !overridden)
+	d.staleIfError = u.StaleIfError || p.cfg.withinStaleIfError(e, now) && mayServeStale
+	// RFC 9111 §4.2.4: a cache disconnected from the origin may serve
+	// stale responses, unless they forbid it.
+	d.staleIfUnreachable = p.cfg.withinStaleIfUnreachable(e, now) && mayServeStale
 	return d
 }
 

@@ -137,7 +137,8 @@ func (s *secretSource) attempt(ctx context.Context) {
 		// read-only store that never had a secret holds nothing stored
 		// under one: that is no failure.
 		level := slog.LevelWarn
-		if errors.Is(err, storage.ErrReadOnly) {
+		// Nor is a store the guard skips: it logged that once.
+		if errors.Is(err, storage.ErrReadOnly) || errors.Is(err, storage.ErrUnavailable) {
 			level = slog.LevelDebug
 		}
 		s.logger.Log(ctx, level, "clientcache: requests with credentials bypass the cache: the key secret could not be read or created", "retry", secretRetry, "err", err)

@@ -38,7 +38,7 @@ func NewSession(b *storage.Backend, opts *Options) (*Session, error) {
 	if jar == nil {
 		jar, _ = cookiejar.New(nil) // never fails with nil options
 	}
-	s := &Session{Cache: t.cache, transport: t, backend: b, autoClose: t.cfg.AutoClose}
+	s := &Session{Cache: t.admin, transport: t, backend: b, autoClose: t.cfg.AutoClose}
 	s.Client = &http.Client{Transport: t, Jar: jar, CheckRedirect: s.checkRedirect}
 	return s, nil
 }
@@ -73,8 +73,8 @@ func (s *Session) checkRedirect(req *http.Request, via []*http.Request) error {
 		if err != nil || alias == to {
 			continue
 		}
-		if err := s.backend.Redirects.Write(ctx, alias, []byte(to)); err != nil {
-			t.cfg.logger.WarnContext(ctx, "clientcache: could not record a redirect alias", "from", t.cfg.logURL(from.URL), "err", err)
+		if err := t.backend.Redirects.Write(ctx, alias, []byte(to)); err != nil {
+			t.cfg.logger.DebugContext(ctx, "clientcache: could not record a redirect alias", "from", t.cfg.logURL(from.URL), "err", err)
 		}
 	}
 	return nil

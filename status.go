@@ -83,6 +83,9 @@ const (
 	// DetailStaleIfError: a stale response served because the origin
 	// failed.
 	DetailStaleIfError = "stale-if-error"
+	// DetailStaleIfUnreachable: a stale response served because the origin
+	// could not be reached (Options.StaleIfUnreachable).
+	DetailStaleIfUnreachable = "stale-if-unreachable"
 	// DetailStaleWhileRevalidate: a stale response served while it is
 	// revalidated in the background.
 	DetailStaleWhileRevalidate = "stale-while-revalidate"
@@ -92,6 +95,10 @@ const (
 	// DetailNotModified: a 304 answering the client's own conditional
 	// request from the store.
 	DetailNotModified = "not-modified"
+	// DetailStoreError: the store failed to answer the request's read (or
+	// was skipped, failing: see Options.StoreTimeout), and the request went
+	// to the network.
+	DetailStoreError = "store-error"
 	// DetailNoKeySecret: a request with credentials bypassed the cache, the
 	// key secret being neither readable nor creatable in the store.
 	DetailNoKeySecret = "no-key-secret"

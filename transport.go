@@ -30,8 +30,10 @@ type Transport struct {
 	initOnce sync.Once
 
 	cfg     *config
-	backend *storage.Backend
-	cache   *Cache
+	backend *storage.Backend // the store behind health's guard
+	cache   *Cache           // requests' view of backend
+	admin   *Cache           // Cache(): the store itself
+	health  *storeHealth
 	flights flight.Group
 	// background tracks the revalidations that no caller waits for.
 	background *background
@@ -57,8 +59,14 @@ func NewTransport(b *storage.Backend, opts *Options) (*Transport, error) {
 }
 
 func (t *Transport) setup(b *storage.Backend, cfg *config) {
-	t.cfg, t.backend, t.background = cfg, b, newBackground()
-	t.cache = &Cache{cfg: cfg, backend: b, secrets: newSecretSource(cfg.KeySecret, b.Redirects, cfg.now, cfg.logger)}
+	t.cfg, t.background = cfg, newBackground()
+	// Requests reach the store through the guard (a deadline, and skipping
+	// a store that keeps failing); the management API does not.
+	t.health = newStoreHealth(b, cfg.storeTimeout(b), cfg.logger)
+	t.backend = t.health.guard(b)
+	secrets := newSecretSource(cfg.KeySecret, t.backend.Redirects, cfg.now, cfg.logger)
+	t.cache = &Cache{cfg: cfg, backend: t.backend, secrets: secrets}
+	t.admin = &Cache{cfg: cfg, backend: b, secrets: secrets}
 }
 
 // init gives a zero-value Transport its defaults: a memory store and
@@ -74,7 +82,7 @@ func (t *Transport) init() {
 // Cache returns the management API of the Transport's store.
 func (t *Transport) Cache() *Cache {
 	t.init()
-	return t.cache
+	return t.admin
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -175,6 +183,7 @@ func (t *Transport) Wait(ctx context.Context) error {
 // business, after Close.
 func (t *Transport) Close() error {
 	t.init()
+	t.health.close()
 	return t.background.close()
 }
 

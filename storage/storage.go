@@ -112,6 +112,13 @@ var ErrNoView = errors.New("storage: value cannot be read as a view")
 // "not stored" and does not log it as a failure.
 var ErrReadOnly = errors.New("storage: store is read-only")
 
+// ErrTooLarge is returned, possibly wrapped, by a write of a value the store
+// cannot keep because of its size alone (larger than its whole budget, or
+// than what its server accepts in one value). Nothing is stored; the core
+// reports the response as not stored (too-large) and does not count it as a
+// failure of the store.
+var ErrTooLarge = errors.New("storage: value too large for the store")
+
 // Storage is a namespace of byte values under string keys (requests-cache's
 // BaseStorage). Implementations must be safe for concurrent use by many
 // goroutines. Every method that does I/O takes a context first and must give
@@ -158,10 +165,12 @@ type Storage interface {
 	Close() error
 }
 
-// ExpiringWriter is implemented by stores with native expiry (a TTL). After
-// expires has passed the value may vanish at any time; reads need not hide it
-// (the core checks the expiry inside each entry). A zero expires means the
-// value never expires, exactly as Write.
+// ExpiringWriter is implemented by stores with native expiry (a TTL). Once
+// expires is a second behind, the value is gone from every method (Read,
+// Contains, Size, Keys, Values), whether or not the server has removed it
+// yet, so that every store agrees on what it holds (storagetest checks it).
+// A zero expires means the value never expires, exactly as Write; an expires
+// already past stores nothing and deletes the key.
 type ExpiringWriter interface {
 	WriteWithExpiry(ctx context.Context, key string, value []byte, expires time.Time) error
 }
@@ -174,7 +183,9 @@ type BulkDeleter interface {
 
 // Pruner is implemented by stores that can delete, without decoding them,
 // values whose expiry (given to WriteWithExpiry) is before now. It returns
-// how many it deleted.
+// how many it deleted. A wrapper whose store turns out not to prune (Lazy's)
+// returns an error wrapping errors.ErrUnsupported; the core then decodes the
+// values itself.
 type Pruner interface {
 	DeleteExpired(ctx context.Context, now time.Time) (int, error)
 }
@@ -209,6 +220,13 @@ type Backend struct {
 	Responses Storage
 	// Redirects maps alias keys to the cache keys they stand for.
 	Redirects Storage
+	// Timeout is the deadline the core gives each store operation a request
+	// makes (a read, a write, a delete), so that a store that hangs costs a
+	// request at most this long; the core then skips a store that keeps
+	// failing until it answers again. A store's Open sets it to the default
+	// its documentation gives; clientcache's Options.StoreTimeout overrides
+	// it. Zero: no deadline but the request's own.
+	Timeout time.Duration
 }
 
 // Close closes Redirects and Responses and returns their errors joined.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -60,13 +61,16 @@ func sqliteURL(path string) string {
 	return (&url.URL{Scheme: "sqlite", Path: p}).String()
 }
 
-// openCache opens the store rawURL names. A URL without a registered scheme
-// is a usage error (exit 2); a store that cannot be opened (a server down, a
-// file it may not create) is an ordinary error (exit 1).
+// openCache opens the store rawURL names. A URL without a registered scheme,
+// or with a bad parameter, is a usage error (exit 2); a store that cannot be
+// opened (a server down, a file it may not create) is an ordinary error
+// (exit 1), except that with startWithout a server that cannot be reached is
+// an outage: one warning on logger, and a Backend that connects once the
+// server answers (requests go to the network until then).
 //
 // No message shows the URL's password: the URL appears as redactURL shows
 // it, and errors go through storage.RedactError.
-func openCache(ctx context.Context, rawURL string) (*storage.Backend, error) {
+func openCache(ctx context.Context, rawURL string, startWithout bool, logger *slog.Logger) (*storage.Backend, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, usagef("--cache %q is not a URL (%v); use one of %s", redactURL(rawURL), unwrapURLError(storage.RedactError(err, rawURL)), schemeList())
@@ -86,7 +90,15 @@ func openCache(ctx context.Context, rawURL string) (*storage.Backend, error) {
 	if errors.Is(err, storage.ErrInvalidURL) {
 		return nil, usagef("--cache %s: %v", redactURL(rawURL), err)
 	}
+	if startWithout && b != nil && errors.Is(err, storage.ErrUnavailable) {
+		logger.Warn("clientcache: the cache cannot be reached; requests go to the network until it answers",
+			"cache", redactURL(rawURL), "err", err)
+		return b, nil
+	}
 	if err != nil {
+		if b != nil {
+			_ = b.Close()
+		}
 		return nil, fmt.Errorf("clientcache: cannot open cache %s: %w", redactURL(rawURL), err)
 	}
 	return b, nil

@@ -49,7 +49,7 @@ revalidates the stored response, 'no-store' bypasses the cache,
                         a Go duration (90s, 1h30m), a number of seconds, never,
                         or 0 (stored already stale: revalidated on each use).
                         Default: never
-`,
+` + outageFlagsHelp,
 	keyed: true,
 	run:   runGet,
 }
@@ -60,7 +60,9 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 		method, expire string
 		headers, data  stringList
 		include        bool
+		outage         outageFlags
 	)
+	outage.define(fs)
 	for _, name := range []string{"X", "request"} {
 		fs.StringVar(&method, name, "", "")
 	}
@@ -82,24 +84,27 @@ func runGet(ctx context.Context, e *env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	where, err := cacheURL(common.cache)
-	if err != nil {
-		return err
-	}
-	b, err := openCache(ctx, where)
-	if err != nil {
-		return err
-	}
 	opts := &clientcache.Options{
 		Credentials:            common.credentials,
 		ShareAcrossCredentials: common.shareCredentials,
 		Logger:                 e.logger,
 		AutoClose:              true,
 	}
+	if err := outage.apply(c, opts); err != nil {
+		return err
+	}
 	if r.hasBody {
 		// A body means an API call such as a search: cache it, keyed on
 		// the body, as requests-cache's allowable_methods does.
 		opts.AllowedMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost}
+	}
+	where, err := cacheURL(common.cache)
+	if err != nil {
+		return err
+	}
+	b, err := openCache(ctx, where, true, e.logger)
+	if err != nil {
+		return err
 	}
 	s, err := clientcache.NewSession(b, opts)
 	if err != nil {

@@ -291,7 +291,7 @@ func TestHelpAndVersion(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}} {
 		r := cli(t, args...)
-		r.want(t, 0, "Usage:", "--cache URL", "memory://", "sqlite:///abs/path.sqlite", "file:///abs/dir")
+		r.want(t, 0, "Usage:", "--cache URL", "memory://", "sqlite:///abs/path.sqlite?max_bytes=1GiB", "file:///abs/dir?max_bytes=1GiB")
 		for _, c := range commands {
 			if !strings.Contains(r.stdout, "\n  "+c.name+" ") {
 				t.Errorf("%v does not list %s:\n%s", args, c.name, r.stdout)

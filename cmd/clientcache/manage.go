@@ -54,9 +54,10 @@ var pruneCommand = &command{
 
 var statsCommand = &command{
 	name:    "stats",
-	summary: "print the number of stored responses, their bytes, and how many expired",
-	help:    "bytes is the size of the stored entries (bodies, headers and metadata).\n",
-	run:     runStats,
+	summary: "print the number of stored responses, their bytes, how many expired, and the budget",
+	help: "bytes is the size of the stored entries (bodies, headers and metadata). budget is\n" +
+		"the store's size limit (max_bytes, max_entries) and how much of it is used, or none.\n",
+	run: runStats,
 }
 
 // managed is a cache opened for a management command.
@@ -84,7 +85,7 @@ func parseManaged(ctx context.Context, e *env, c *command, args []string, nargs 
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := openCache(ctx, where)
+	b, err := openCache(ctx, where, false, e.logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -232,9 +233,29 @@ func runStats(ctx context.Context, e *env, c *command, args []string) error {
 	if st.redirects, err = m.cache.Aliases(ctx); err != nil {
 		return fmt.Errorf("clientcache: stats: counting redirects: %w", err)
 	}
-	_, err = fmt.Fprintf(e.stdout, "cache:     %s\nresponses: %d\nexpired:   %d\nbytes:     %d (%s)\nredirects: %d\n",
-		m.where, st.responses, st.expired, st.bytes, humanBytes(st.bytes), st.redirects)
+	budget, hasBudget, err := m.cache.Budget(ctx)
+	if err != nil {
+		return fmt.Errorf("clientcache: stats: reading the budget: %w", err)
+	}
+	_, err = fmt.Fprintf(e.stdout, "cache:     %s\nresponses: %d\nexpired:   %d\nbytes:     %d (%s)\nredirects: %d\nbudget:    %s\n",
+		m.where, st.responses, st.expired, st.bytes, humanBytes(st.bytes), st.redirects, budgetLine(budget, hasBudget))
 	return err
+}
+
+// budgetLine says what the store's budget is and how full it is: "10.0 MiB,
+// 42% used; 1000 entries, 17% used", or "none".
+func budgetLine(b storage.Budget, ok bool) string {
+	var parts []string
+	if ok && b.MaxBytes > 0 {
+		parts = append(parts, fmt.Sprintf("%s, %d%% used", humanBytes(b.MaxBytes), b.Bytes*100/b.MaxBytes))
+	}
+	if ok && b.MaxEntries > 0 {
+		parts = append(parts, fmt.Sprintf("%d entries, %d%% used", b.MaxEntries, b.Entries*100/b.MaxEntries))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, "; ")
 }
 
 // plural returns "1 response", "2 responses".

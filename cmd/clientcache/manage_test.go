@@ -147,3 +147,18 @@ func TestHumanBytes(t *testing.T) {
 		}
 	}
 }
+
+// stats shows the store's budget and how much of it is used.
+func TestStatsShowsTheBudget(t *testing.T) {
+	t.Parallel()
+	o := newOrigin(t)
+	dir := t.TempDir()
+	budgeted := "file://" + dir + "?max_bytes=1MiB&max_entries=10"
+	cli(t, "get", "--cache", budgeted, o.URL+"/a").want(t, 0)
+	r := cli(t, "stats", "--cache", budgeted)
+	r.want(t, 0, "responses: 1\n")
+	if !regexp.MustCompile(`(?m)^budget:    1\.0 MiB, 0% used; 10 entries, 10% used$`).MatchString(r.stdout) {
+		t.Errorf("stats with a budget:\n%s", r.stdout)
+	}
+	cli(t, "stats", "--cache", "file://"+dir).want(t, 0, "budget:    none\n")
+}

@@ -77,7 +77,7 @@ Example:
                         duration (90s, 1h), a number of seconds, never, or 0.
                         Default: the server decides; never with
                         --cache-control=false
-`,
+` + outageFlagsHelp,
 	keyed: true,
 	run:   runProxy,
 }
@@ -97,6 +97,8 @@ func runProxy(ctx context.Context, e *env, c *command, args []string) error {
 	fs, common := newFlagSet(c)
 	var listen, upstream, expire string
 	var shared, cacheControl, allowSetCookie bool
+	var outage outageFlags
+	outage.define(fs)
 	fs.StringVar(&listen, "listen", defaultListen, "")
 	fs.StringVar(&upstream, "upstream", "", "")
 	fs.BoolVar(&shared, "shared", false, "")
@@ -115,31 +117,35 @@ func runProxy(ctx context.Context, e *env, c *command, args []string) error {
 		return err
 	}
 	cfg.allowSetCookie, cfg.shareCredentials = allowSetCookie, common.shareCredentials
-	where, err := cacheURL(common.cache)
-	if err != nil {
-		return err
-	}
-	b, err := openCache(ctx, where)
-	if err != nil {
-		return err
-	}
-	// Server goroutines log concurrently: the two loggers share a writer.
-	out := &lockedWriter{w: e.stderr}
-	errLog := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: e.level}))
-	defer func() {
-		if err := b.Close(); err != nil {
-			errLog.Warn("clientcache: closing the cache failed", "err", err)
-		}
-	}()
-	t, err := clientcache.NewTransport(b, &clientcache.Options{
+	opts := &clientcache.Options{
 		CacheControl:           cfg.cacheControl,
 		Shared:                 cfg.shared,
 		AllowSetCookie:         cfg.allowSetCookie,
 		ExpireAfter:            cfg.expireAfter,
 		Credentials:            common.credentials,
 		ShareAcrossCredentials: cfg.shareCredentials,
-		Logger:                 errLog,
-	})
+	}
+	if err := outage.apply(c, opts); err != nil {
+		return err
+	}
+	where, err := cacheURL(common.cache)
+	if err != nil {
+		return err
+	}
+	// Server goroutines log concurrently: the two loggers share a writer.
+	out := &lockedWriter{w: e.stderr}
+	errLog := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: e.level}))
+	opts.Logger = errLog
+	b, err := openCache(ctx, where, true, errLog)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := b.Close(); err != nil {
+			errLog.Warn("clientcache: closing the cache failed", "err", err)
+		}
+	}()
+	t, err := clientcache.NewTransport(b, opts)
 	if err != nil {
 		return optionsError(c, err)
 	}

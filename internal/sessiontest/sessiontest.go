@@ -15,11 +15,14 @@
 package sessiontest
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/clientcache/clientcache"
 	"github.com/clientcache/clientcache/storage"
@@ -30,26 +33,81 @@ const body = "from the origin"
 
 // Probe GETs one URL of a loopback origin through a Session on a Backend.
 type Probe struct {
-	t   testing.TB
-	s   *clientcache.Session
-	url string
+	t        testing.TB
+	s        *clientcache.Session
+	url      string
+	warnings *warningCounter
 }
 
 // NewProbe starts a loopback origin, stopped when t ends, and returns a
-// Probe that GETs it through a Session on b. The Session's log is
-// discarded: with the store down, it is all failures.
+// Probe that GETs it through a Session on b. The Session's log is counted
+// (Warnings), not shown.
 func NewProbe(t testing.TB, b *storage.Backend) *Probe {
 	t.Helper()
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, body)
 	}))
 	t.Cleanup(origin.Close)
-	s, err := clientcache.NewSession(b, &clientcache.Options{Logger: slog.New(slog.DiscardHandler)})
+	w := &warningCounter{}
+	s, err := clientcache.NewSession(b, &clientcache.Options{Logger: slog.New(w)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Probe{t: t, s: s, url: origin.URL + "/item"}
+	t.Cleanup(func() { s.Close() })
+	return &Probe{t: t, s: s, url: origin.URL + "/item", warnings: w}
 }
+
+// Warnings returns how many warnings the Session has logged.
+func (p *Probe) Warnings() int64 { return p.warnings.n.Load() }
+
+// RideOut is the acceptance of a store outage, through the Session: once
+// fail has made the store fail (refuse connections, or never answer), 20
+// GETs all come from the network, with at most 5 warnings logged; once heal
+// has brought it back, GETs are served from the cache again within 30 s.
+// The 20 GETs' duration is logged, not asserted.
+func (p *Probe) RideOut(what string, fail, heal func()) {
+	p.t.Helper()
+	before := p.Warnings()
+	fail()
+	began := time.Now()
+	for range 20 {
+		p.Get()
+	}
+	p.t.Logf("store %s: 20 GETs in %v", what, time.Since(began))
+	if n := p.Warnings() - before; n > 5 {
+		p.t.Errorf("store %s: %d warnings for 20 GETs, want at most 5", what, n)
+	}
+	heal()
+	p.WantCachedSoon("after the store " + what + " came back")
+}
+
+// WantCachedSoon is WantCached, tried again for up to 30 s: after an outage
+// the store is used again once the core's probe finds it back.
+func (p *Probe) WantCachedSoon(when string) {
+	p.t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		p.Get()
+		if p.Get().FromCache {
+			return
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s, no GET was served from the cache within 30 s", when)
+		}
+	}
+}
+
+// warningCounter is a slog.Handler that counts warnings and drops all.
+type warningCounter struct{ n atomic.Int64 }
+
+func (w *warningCounter) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+
+func (w *warningCounter) Handle(context.Context, slog.Record) error {
+	w.n.Add(1)
+	return nil
+}
+
+func (w *warningCounter) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w *warningCounter) WithGroup(string) slog.Handler      { return w }
 
 // Get GETs the URL and returns what the cache did. It fails the test unless
 // the origin's body arrives, whether the store is up or down.

@@ -103,13 +103,23 @@
 //
 // Construction checks the table with DescribeTable, bounded by
 // [Options.ConnectTimeout], and fails with an error naming the endpoint when
-// the service does not answer. The SDK's default retries stay in force; a
-// client this package builds also bounds each attempt's wait for a response
-// ([Options.RequestTimeout]), so during an outage every call returns an error
-// within seconds (or when its context ends). When the table vanishes under a
-// running store (an in-memory server restarted, a table deleted by hand) and
-// CreateTable is on, the first call that meets ResourceNotFoundException
-// creates the table again and retries once, so the store recovers by itself.
+// the service does not answer. That error wraps [storage.ErrUnavailable]
+// and comes with a Backend that opens the table once the service answers
+// (see [Open]); a mistake (credentials the service rejects, a table of
+// another key schema) is an error that does not wrap it.
+//
+// The SDK honours contexts: every call ends when its context does, its
+// retries included. clientcache gives each operation a request makes a
+// deadline, [storage.Backend.Timeout]: for this store [Options.Timeout], by
+// default [DefaultTimeout] (250 ms; raise it when entries of a megabyte or
+// more are cached, see DefaultTimeout for measurements). The SDK's default
+// retries stay in force; a client this package builds also bounds each
+// attempt's wait for a response ([Options.RequestTimeout]), so during an
+// outage every call returns an error within seconds even without a
+// deadline. When the table vanishes under a running store (an in-memory
+// server restarted, a table deleted by hand) and CreateTable is on, the
+// first call that meets ResourceNotFoundException creates the table again
+// and retries once, so the store recovers by itself.
 //
 // Missing keys give errors wrapping [storage.ErrNotFound]; calls after Close
 // give errors wrapping [storage.ErrClosed]; a done context gives an error

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache/internal/sessiontest"
+	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/dynamostore"
 )
 
@@ -39,40 +40,35 @@ func TestOpenClosedPort(t *testing.T) {
 	if !strings.Contains(err.Error(), endpoint) {
 		t.Fatalf("error %q does not name the endpoint %s", err, endpoint)
 	}
+	if !errors.Is(err, storage.ErrUnavailable) || b == nil {
+		t.Fatalf("OpenEndpoint on a closed port = (%v, %v), want a Backend and an error wrapping storage.ErrUnavailable", b, err)
+	}
+	defer b.Close()
+	if b.Timeout != dynamostore.DefaultTimeout {
+		t.Errorf("the Lazy Backend's Timeout is %v, want %v", b.Timeout, dynamostore.DefaultTimeout)
+	}
+	if _, err := b.Responses.Read(ctxFor(t, time.Minute), "k"); !errors.Is(err, storage.ErrUnavailable) {
+		t.Errorf("Read on the Lazy Backend = %v, want an error wrapping storage.ErrUnavailable", err)
+	}
 }
 
 // Construction against a server that accepts connections but never answers
-// fails within the connect timeout, naming the endpoint.
+// fails within the connect timeout, naming the endpoint, with an outage and
+// a Lazy Backend.
 func TestOpenHungServer(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		var conns []net.Conn
-		defer func() {
-			for _, c := range conns {
-				_ = c.Close()
-			}
-		}()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c) // hold it open, say nothing
-		}
-	}()
-	endpoint := "http://" + l.Addr().String()
+	endpoint := "http://" + silentServer(t)
 	ctx := ctxFor(t, time.Minute)
-	_, err = dynamostore.OpenEndpoint(ctx, endpoint, "", &dynamostore.Options{ConnectTimeout: time.Second})
+	b, err := dynamostore.OpenEndpoint(ctx, endpoint, "", &dynamostore.Options{ConnectTimeout: time.Second})
 	if err == nil || !strings.Contains(err.Error(), endpoint) {
 		t.Fatalf("OpenEndpoint on a hung server: err = %v, want one naming %s", err, endpoint)
 	}
 	if ctx.Err() != nil {
 		t.Fatal("OpenEndpoint on a hung server ran into the test's deadline: the ConnectTimeout did not stop it")
 	}
+	if !errors.Is(err, storage.ErrUnavailable) || b == nil {
+		t.Fatalf("OpenEndpoint on a hung server = (%v, %v), want a Backend and an error wrapping storage.ErrUnavailable", b, err)
+	}
+	_ = b.Close()
 }
 
 // dynalite is a dynalite server this test started, on its own port.
@@ -126,7 +122,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	srv.start()
 	t.Cleanup(srv.stop)
 	endpoint := fmt.Sprintf("http://127.0.0.1:%d", srv.port)
-	b, err := dynamostore.OpenEndpoint(ctxFor(t, time.Minute), endpoint, "us-east-1", &dynamostore.Options{CacheName: "outage", Logger: testLogger(t)})
+	b, err := dynamostore.OpenEndpoint(ctxFor(t, time.Minute), endpoint, "us-east-1", &dynamostore.Options{CacheName: "outage", Logger: testLogger(t), Timeout: testTimeout})
 	if err != nil {
 		t.Fatalf("OpenEndpoint: %v", err)
 	}
@@ -170,5 +166,5 @@ func TestOutageAndRecovery(t *testing.T) {
 	if err := s.Write(ctxFor(t, time.Minute), "big", randomBytes(1<<20)); err != nil {
 		t.Fatalf("Write(1 MB) after the server came back: %v", err)
 	}
-	probe.WantCached("after the server came back") // stored again (the restarted server may have lost it)
+	wantCachedSoon(t, probe, "after the server came back") // stored again (the restarted server may have lost it)
 }

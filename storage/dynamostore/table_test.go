@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/dynamostore"
 )
 
@@ -79,6 +80,9 @@ func TestCreateTableFalse(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), name) || !strings.Contains(err.Error(), "does not exist") {
 			t.Fatalf("New(CreateTable false) on a missing table: err = %v, want one saying table %s does not exist", err, name)
 		}
+		if errors.Is(err, storage.ErrUnavailable) {
+			t.Fatalf("New(CreateTable false) on a missing table: err %q wraps storage.ErrUnavailable: a mistake is not an outage", err)
+		}
 		if _, err := client.DescribeTable(ctxFor(t, time.Minute), &dynamodb.DescribeTableInput{TableName: aws.String(name)}); err == nil {
 			t.Fatal("the table was created although CreateTable is false")
 		}
@@ -107,9 +111,12 @@ func TestWrongKeySchema(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = dynamostore.New(ctxFor(t, time.Minute), client, &dynamostore.Options{CacheName: name, Logger: testLogger(t)})
+		b, err := dynamostore.New(ctxFor(t, time.Minute), client, &dynamostore.Options{CacheName: name, Logger: testLogger(t)})
 		if err == nil || !strings.Contains(err.Error(), "key schema") {
 			t.Fatalf("New on a table keyed by id: err = %v, want a key schema error", err)
+		}
+		if errors.Is(err, storage.ErrUnavailable) || b != nil {
+			t.Fatalf("New on a table keyed by id = (%v, %v), want no Backend and an error not wrapping storage.ErrUnavailable: a mistake is not an outage", b, err)
 		}
 	})
 }

@@ -111,21 +111,40 @@ func shownURL(u *url.URL) string { return storage.RedactURL(u.Redacted()) }
 // the chain finds none, and uses region us-east-1 when none is set. Then it
 // behaves as Open.
 //
-// Its errors never show the password of endpoint's user information, if it
-// has one.
+// When the service cannot be reached it returns, as Open does, an error
+// wrapping [storage.ErrUnavailable] together with a Lazy Backend. Its
+// errors, and those of the Lazy Backend, never show the password of
+// endpoint's user information, if it has one.
 func openEndpoint(ctx context.Context, endpoint, region string, opts *Options) (*storage.Backend, error) {
-	b, err := openEndpointUnredacted(ctx, endpoint, region, opts)
-	// The messages show endpoint redacted; this is for what the SDK may
-	// quote of it.
-	return b, storage.RedactError(err, endpoint)
+	r, err := opts.resolve()
+	if err != nil {
+		return nil, err
+	}
+	return openOrLazy(ctx, r.timeout, func(ctx context.Context) (*storage.Backend, error) {
+		b, err := openEndpointConfig(ctx, endpoint, region, opts, r)
+		// The messages show endpoint redacted; this is for what the SDK
+		// may quote of it.
+		return b, storage.RedactError(err, endpoint)
+	})
 }
 
-func openEndpointUnredacted(ctx context.Context, endpoint, region string, opts *Options) (*storage.Backend, error) {
+func openEndpointConfig(ctx context.Context, endpoint, region string, opts *Options, r resolved) (*storage.Backend, error) {
+	cfg, err := endpointConfig(ctx, endpoint, region)
+	if err != nil {
+		// The deadline may pass while the configuration loads.
+		return nil, markUnavailable(ctx, err)
+	}
+	return openConfig(ctx, cfg, opts, r)
+}
+
+// endpointConfig loads the AWS configuration for endpoint and region, as
+// openEndpoint says.
+func endpointConfig(ctx context.Context, endpoint, region string) (aws.Config, error) {
 	local := false
 	if endpoint != "" {
 		u, err := url.Parse(endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("dynamostore: endpoint %q is not an http:// or https:// URL", storage.RedactURL(endpoint))
+			return aws.Config{}, fmt.Errorf("dynamostore: endpoint %q is not an http:// or https:// URL", storage.RedactURL(endpoint))
 		}
 		local = isLoopback(u.Hostname())
 	}
@@ -138,7 +157,7 @@ func openEndpointUnredacted(ctx context.Context, endpoint, region string, opts *
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, load...)
 	if err != nil {
-		return nil, fmt.Errorf("dynamostore: loading the AWS configuration for %s: %w", endpointName(endpoint, region), err)
+		return aws.Config{}, fmt.Errorf("dynamostore: loading the AWS configuration for %s: %w", endpointName(endpoint, region), err)
 	}
 	if endpoint != "" {
 		cfg.BaseEndpoint = aws.String(endpoint)
@@ -151,15 +170,15 @@ func openEndpointUnredacted(ctx context.Context, endpoint, region string, opts *
 			cfg.Credentials = placeholderCredentials()
 		} else if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("dynamostore: opening %s: %w", storage.RedactURL(endpoint), context.Cause(ctx))
+				return aws.Config{}, fmt.Errorf("dynamostore: opening %s: %w", storage.RedactURL(endpoint), context.Cause(ctx))
 			}
 			cfg.Credentials = placeholderCredentials()
 		}
 	}
 	if cfg.Region == "" {
-		return nil, fmt.Errorf("dynamostore: no AWS region for %s: pass one (URL: region=) or set AWS_REGION", endpointName(endpoint, region))
+		return aws.Config{}, fmt.Errorf("dynamostore: no AWS region for %s: pass one (URL: region=) or set AWS_REGION", endpointName(endpoint, region))
 	}
-	return Open(ctx, cfg, opts)
+	return cfg, nil
 }
 
 func placeholderCredentials() aws.CredentialsProvider {

@@ -13,10 +13,19 @@ func (s *store) Delete(ctx context.Context, key string) error {
 	if err := s.writable(ctx); err != nil {
 		return s.wrap(err)
 	}
-	if err := removeIfExists(s.pathOf(fileName(key))); err != nil {
+	if err := s.removeEntry(digestOf(key)); err != nil {
 		return s.wrap(err)
 	}
 	return nil
+}
+
+// removeEntry removes d's entry file, if any, and with a budget forgets it.
+func (s *store) removeEntry(d digest) error {
+	path := s.pathOf(d.name())
+	if s.lru != nil {
+		return s.lru.remove(d, path)
+	}
+	return removeIfExists(path)
 }
 
 // DeleteMany removes the entry files of keys; absent keys are ignored. It
@@ -31,7 +40,7 @@ func (s *store) DeleteMany(ctx context.Context, keys []string) error {
 			errs = append(errs, err)
 			break
 		}
-		if err := removeIfExists(s.pathOf(fileName(key))); err != nil {
+		if err := s.removeEntry(digestOf(key)); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -52,12 +61,12 @@ func (s *store) Clear(ctx context.Context) error {
 		if err != nil {
 			return s.wrap(err)
 		}
-		switch name := de.Name(); {
-		case isEntryName(name):
-			if err := removeIfExists(s.pathOf(name)); err != nil {
+		name := de.Name()
+		if d, ok := digestOfName(name); ok {
+			if err := s.removeEntry(d); err != nil {
 				return s.wrap(err)
 			}
-		case isTempName(name):
+		} else if isTempName(name) {
 			removeAbandonedTemp(s.pathOf(name), de)
 		}
 	}

@@ -73,6 +73,25 @@ func (s *store) discard(name string, info fs.FileInfo) bool {
 	if s.readOnly || info == nil {
 		return false
 	}
+	if l := s.lru; l != nil {
+		d, ok := digestOfName(name)
+		if !ok {
+			return false
+		}
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if !s.removeIfSame(name, info) {
+			return false
+		}
+		l.forgetLocked(d)
+		return true
+	}
+	return s.removeIfSame(name, info)
+}
+
+// removeIfSame removes the file name if it is still the file info
+// describes, and reports whether it did.
+func (s *store) removeIfSame(name string, info fs.FileInfo) bool {
 	path := s.pathOf(name)
 	current, err := os.Lstat(path)
 	if err != nil || !os.SameFile(current, info) {

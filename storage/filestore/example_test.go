@@ -108,3 +108,41 @@ func Example_fromURL() {
 	// 1 file
 	// filestore: file URL "file:///tmp/cache?mode=readonly": mode="readonly", want ro (read-only) or rw
 }
+
+// A budget bounds the responses a directory keeps: here two entries. A write
+// beyond it evicts the least recently used; a read is a use.
+func Example_budget() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "filestore-example")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer os.RemoveAll(dir)
+
+	// The same as storage.Open(ctx, "file://"+dir+"?max_entries=2").
+	b, err := filestore.Open(ctx, dir, &filestore.Options{MaxEntries: 2})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer b.Close()
+	s := b.Responses
+
+	_ = s.Write(ctx, "a", []byte("first"))
+	_ = s.Write(ctx, "b", []byte("second"))
+	_, _ = s.Read(ctx, "a")                // "a" is now the most recently used
+	_ = s.Write(ctx, "c", []byte("third")) // evicts "b"
+
+	for _, k := range []string{"a", "b", "c"} {
+		ok, _ := s.Contains(ctx, k)
+		fmt.Println(k, ok)
+	}
+	use, _ := s.(storage.Budgeted).Budget(ctx)
+	fmt.Printf("%d of %d entries, %d bytes\n", use.Entries, use.MaxEntries, use.Bytes)
+	// Output:
+	// a true
+	// b false
+	// c true
+	// 2 of 2 entries, 58 bytes
+}

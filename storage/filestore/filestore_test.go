@@ -61,6 +61,7 @@ func newStore(t *testing.T, dir string, opts *filestore.Options) filestore.TestS
 	if err != nil {
 		t.Fatalf("NewTestStore(%q): %v", dir, err)
 	}
+	t.Cleanup(func() { _ = s.Close() }) // stops a scan in the background
 	return s
 }
 

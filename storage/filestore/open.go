@@ -24,7 +24,21 @@ const (
 // ones keep their mode and their other files, which the stores ignore.
 // Closing the Backend closes no file (none is held open between calls) and
 // keeps the files. opts may be nil.
+//
+// The budget of opts (MaxBytes, MaxEntries) applies to Responses; Redirects
+// has none. With a budget, Open reads the directory of Responses (a stat
+// per file) to learn what it holds, and evicts the least recently used
+// responses if it holds more than the budget (unless read-only).
+//
+// The Backend's Timeout is zero, no deadline of the store's own: see
+// "Timeout" in the package documentation for why.
 func Open(ctx context.Context, dir string, opts *Options) (*storage.Backend, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("filestore: open %q: %w", dir, err)
 	}
@@ -32,32 +46,31 @@ func Open(ctx context.Context, dir string, opts *Options) (*storage.Backend, err
 	if err != nil {
 		return nil, err
 	}
-	responses, err := newStore(ctx, filepath.Join(root, responsesDir), opts)
+	responses, err := newStore(ctx, filepath.Join(root, responsesDir), opts.ReadOnly, opts.MaxBytes, opts.MaxEntries)
 	if err != nil {
 		return nil, err
 	}
-	redirects, err := newStore(ctx, filepath.Join(root, redirectsDir), opts)
+	redirects, err := newStore(ctx, filepath.Join(root, redirectsDir), opts.ReadOnly, 0, 0)
 	if err != nil {
+		_ = responses.Close()
 		return nil, err
 	}
-	return &storage.Backend{Responses: responses, Redirects: redirects}, nil
+	return &storage.Backend{Responses: responses, Redirects: redirects, Timeout: 0}, nil
 }
 
 // newStore returns a store keeping its values directly in dir. A leading "~"
 // in dir is the home directory. A missing directory is created with mode
-// 0700 (unless opts.ReadOnly, which requires it to exist); an existing one
-// keeps its mode and its other files, which the store ignores, except the
-// temporary files that killed writes left: unless opts.ReadOnly, those are
-// removed.
-func newStore(ctx context.Context, dir string, opts *Options) (*store, error) {
-	if opts == nil {
-		opts = &Options{}
-	}
+// 0700 (unless readOnly, which requires it to exist); an existing one keeps
+// its mode and its other files, which the store ignores, except the
+// temporary files that killed writes left: unless readOnly, those are
+// removed. A non-zero maxBytes or maxEntries (checked: not negative) gives
+// the store a budget, and its index is built from the directory.
+func newStore(ctx context.Context, dir string, readOnly bool, maxBytes int64, maxEntries int) (*store, error) {
 	path, err := resolveDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	if opts.ReadOnly {
+	if readOnly {
 		info, err := os.Stat(path)
 		if err != nil {
 			return nil, fmt.Errorf("filestore: open %q read-only: %w", path, err)
@@ -68,8 +81,13 @@ func newStore(ctx context.Context, dir string, opts *Options) (*store, error) {
 	} else if err := fspath.MkdirPrivate(path); err != nil {
 		return nil, fmt.Errorf("filestore: create cache directory: %w", err)
 	}
-	s := &store{dir: path, readOnly: opts.ReadOnly}
-	if !s.readOnly {
+	s := &store{dir: path, readOnly: readOnly}
+	switch {
+	case maxBytes > 0 || maxEntries > 0:
+		if err := s.openBudget(ctx, maxBytes, maxEntries); err != nil {
+			return nil, fmt.Errorf("filestore: open %q: %w", path, err)
+		}
+	case !readOnly:
 		if err := s.removeAbandonedTemps(ctx); err != nil {
 			return nil, fmt.Errorf("filestore: open %q: %w", path, err)
 		}

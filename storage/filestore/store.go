@@ -17,6 +17,7 @@ type store struct {
 	dir      string // absolute
 	readOnly bool
 	closed   storeutil.Closed
+	lru      *lru // the budget and its index; nil without a budget (budget.go)
 }
 
 // Interface checks: the optional abilities a store has.
@@ -25,22 +26,44 @@ var (
 	_ storage.ExpiringWriter = (*store)(nil)
 	_ storage.BulkDeleter    = (*store)(nil)
 	_ storage.Pruner         = (*store)(nil)
+	_ storage.Budgeted       = (*store)(nil)
 )
 
 // Close marks the store closed; it holds no open files between calls. Later
 // calls of other methods return an error wrapping storage.ErrClosed; Close
 // itself may be called again. The files stay.
+//
+// With a budget, Close also stops a scan of the directory running in the
+// background, and waits for it.
 func (s *store) Close() error {
-	s.closed.Close()
+	if s.closed.Close() && s.lru != nil {
+		s.lru.close()
+	}
 	return nil
 }
 
 // fileName is the name of key's entry file: the hex SHA-256 of the key. It
 // is made of [0-9a-f] only, so it cannot leave the directory, and it is the
 // same length for every key, well under any file system's name limit.
-func fileName(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return hex.EncodeToString(sum[:])
+func fileName(key string) string { return digestOf(key).name() }
+
+// digest is the SHA-256 of a key, which names its entry file; the budget's
+// index holds it rather than the name, at half the size.
+type digest [sha256.Size]byte
+
+func digestOf(key string) digest { return sha256.Sum256([]byte(key)) }
+
+// name is the entry file's name: the digest in lower-case hex.
+func (d digest) name() string { return hex.EncodeToString(d[:]) }
+
+// digestOfName is the inverse of name; ok is false for a name that is not
+// an entry file's.
+func digestOfName(name string) (d digest, ok bool) {
+	if !isEntryName(name) {
+		return d, false
+	}
+	_, err := hex.Decode(d[:], []byte(name))
+	return d, err == nil
 }
 
 // isEntryName reports whether name could be an entry file's: anything else

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 func init() {
-	storage.Register("file", openURL, storage.URLForm{Form: "file:///abs/dir", Means: "a directory, a file per response"})
+	storage.Register("file", openURL, storage.URLForm{Form: "file:///abs/dir?max_bytes=1GiB", Means: "a directory, a file per response, with an optional budget"})
 }
 
 // openURL is the storage.Opener for file: URLs.
@@ -21,7 +23,7 @@ func openURL(ctx context.Context, u *url.URL) (*storage.Backend, error) {
 	return Open(ctx, dir, opts)
 }
 
-const urlUsage = "use file:///absolute/dir, file://~/dir-in-home or file:relative/dir, with an optional ?mode=ro"
+const urlUsage = "use file:///absolute/dir, file://~/dir-in-home or file:relative/dir, with optional parameters mode=ro, max_bytes=SIZE (such as 10MiB) and max_entries=N"
 
 // parseURL maps a file: URL to a cache directory and Options, rejecting
 // anything it would otherwise ignore.
@@ -65,6 +67,18 @@ func parseURL(u *url.URL) (string, *Options, error) {
 			default:
 				return "", nil, fmt.Errorf("filestore: file URL %q: mode=%q, want ro (read-only) or rw", u.Redacted(), value)
 			}
+		case "max_bytes":
+			n, err := storeutil.ParseByteSize(value)
+			if err != nil {
+				return "", nil, fmt.Errorf("filestore: file URL %q: max_bytes=%q: %w", u.Redacted(), value, err)
+			}
+			opts.MaxBytes = n
+		case "max_entries":
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 {
+				return "", nil, fmt.Errorf("filestore: file URL %q: max_entries=%q is not a count; want a whole number of entries, 0 for no limit", u.Redacted(), value)
+			}
+			opts.MaxEntries = n
 		default:
 			return "", nil, fmt.Errorf("filestore: file URL %q: unknown parameter %q; %s", u.Redacted(), name, urlUsage)
 		}

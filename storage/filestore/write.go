@@ -39,16 +39,17 @@ func (s *store) put(ctx context.Context, key string, value []byte, expires int64
 	if len(key) > maxKeyLen {
 		return s.wrap(fmt.Errorf("a key of %d bytes is longer than the %d an entry file holds", len(key), maxKeyLen))
 	}
+	d := digestOf(key)
 	if expires != 0 && expires <= time.Now().UnixNano() {
 		// Already expired: stored, it would read as absent and wait for a
 		// prune. Every store drops such a value at once, and with it the
 		// older value the caller meant to replace.
-		if err := removeIfExists(s.pathOf(fileName(key))); err != nil {
+		if err := s.removeEntry(d); err != nil {
 			return s.wrap(err)
 		}
 		return nil
 	}
-	if err := s.writeFile(ctx, fileName(key), key, value, expires); err != nil {
+	if err := s.writeFile(ctx, d, key, value, expires); err != nil {
 		return s.wrap(err)
 	}
 	return nil
@@ -60,7 +61,11 @@ func (s *store) put(ctx context.Context, key string, value []byte, expires int64
 // still keeps a reader from ever seeing half a file. Where temporary files
 // are locked (templock_unix.go) the lock is held until the file is renamed,
 // so that no cleaner takes a finished but unrenamed file for garbage.
-func (s *store) writeFile(ctx context.Context, name, key string, value []byte, expires int64) error {
+//
+// With a budget the rename is the index's (lru.publish): it first evicts
+// what the new file needs room for.
+func (s *store) writeFile(ctx context.Context, d digest, key string, value []byte, expires int64) error {
+	name := d.name()
 	tmp, err := s.createTemp(name)
 	if err != nil {
 		return err
@@ -91,7 +96,16 @@ func (s *store) writeFile(ctx context.Context, name, key string, value []byte, e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), s.pathOf(name)); err != nil {
+	if s.lru == nil {
+		err = os.Rename(tmp.Name(), s.pathOf(name))
+	} else {
+		size := fixedHeaderLen + int64(len(key)) + int64(len(value))
+		var rescan bool
+		if rescan, err = s.lru.publish(d, tmp.Name(), s.pathOf(name), size, time.Now().UnixNano()); rescan {
+			s.startRescan()
+		}
+	}
+	if err != nil {
 		return err
 	}
 	published = true

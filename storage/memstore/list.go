@@ -102,3 +102,18 @@ func (s *store) snapshot(ctx context.Context) ([]snapshotEntry, error) {
 	}
 	return out, nil
 }
+
+// Budget reports Options.MaxBytes and MaxEntries and what the store holds:
+// its values (expired ones too, until they are evicted or pruned) and their
+// cost in bytes as the budget counts it.
+func (s *store) Budget(ctx context.Context) (storage.Budget, error) {
+	if err := s.closed.Check(ctx); err != nil {
+		return storage.Budget{}, wrap(err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed.IsClosed() {
+		return storage.Budget{}, wrap(storage.ErrClosed)
+	}
+	return storage.Budget{MaxBytes: s.maxBytes, MaxEntries: s.maxEntries, Bytes: s.bytes, Entries: len(s.entries)}, nil
+}

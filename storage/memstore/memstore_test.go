@@ -134,6 +134,10 @@ func TestMaxBytesEvictsUntilTheNewValueFits(t *testing.T) {
 	write(t, s, "k2", v40)
 	write(t, s, "k3", v40) // 126 > 100: k1 goes
 	wantKeys(t, s, "k2", "k3")
+	b, err := s.(storage.Budgeted).Budget(t.Context())
+	if want := (storage.Budget{MaxBytes: 100, Bytes: 84, Entries: 2}); err != nil || b != want {
+		t.Fatalf("Budget() = %+v, %v; want %+v", b, err, want)
+	}
 
 	// Growing k2 to 62 bytes makes it the newest and pushes the total to 104:
 	// k3, now the least recently used, goes.

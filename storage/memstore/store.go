@@ -1,7 +1,7 @@
 package memstore
 
 import (
-	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/clientcache/clientcache/storage"
@@ -10,8 +10,8 @@ import (
 
 // ErrTooLarge is returned, wrapped, by a write of a value that alone is
 // bigger than the store's Options.MaxBytes. Such a value is not stored, and
-// any older value under its key is removed.
-var ErrTooLarge = errors.New("value is larger than the store's MaxBytes")
+// any older value under its key is removed. It wraps storage.ErrTooLarge.
+var ErrTooLarge = fmt.Errorf("value is larger than the store's MaxBytes: %w", storage.ErrTooLarge)
 
 // store is an in-process storage.Storage, safe for concurrent use. Open
 // makes them; the zero value is not usable.
@@ -39,6 +39,7 @@ var (
 	_ storage.Pruner         = (*store)(nil)
 	_ storage.ViewReader     = (*store)(nil)
 	_ storage.OwnedWriter    = (*store)(nil)
+	_ storage.Budgeted       = (*store)(nil)
 )
 
 // wrap gives err the shape of the store's errors: "memstore: " and the

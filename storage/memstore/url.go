@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 func init() {
@@ -51,7 +52,7 @@ func optionsFromURL(u *url.URL) (*Options, error) {
 			}
 			opts.MaxEntries = n
 		case "max_bytes":
-			n, err := parseByteSize(value)
+			n, err := storeutil.ParseByteSize(value)
 			if err != nil {
 				return nil, fmt.Errorf("memstore: memory:// URL: max_bytes=%q: %w", value, err)
 			}

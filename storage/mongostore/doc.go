@@ -57,6 +57,20 @@
 // absent or expired key wraps [storage.ErrNotFound]; any method after Close
 // wraps [storage.ErrClosed]; a done context wraps its error.
 //
+// # Deadlines and outages
+//
+// The driver honours contexts: every operation ends when its context does.
+// clientcache gives each operation a request makes a deadline,
+// [storage.Backend.Timeout]: for this store [Options.Timeout], by default
+// [DefaultTimeout] (100 ms; raise it when entries of a megabyte or more are
+// cached, see DefaultTimeout for measurements). A server that goes away
+// makes operations fail and the store works again, without reopening, once
+// it is back. A server that cannot be reached when the store is opened
+// makes [Open], [New] and [storage.Open] fail with an error wrapping
+// [storage.ErrUnavailable], returned with a Backend that connects once the
+// server answers (see Open); a mistake, such as credentials the server
+// rejects, is an error that does not wrap it.
+//
 // # Limits
 //
 // A MongoDB document is at most 16 MiB, so a value must stay a little under

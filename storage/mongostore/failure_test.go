@@ -20,7 +20,8 @@ import (
 )
 
 // TestServerDownAtOpen checks that every constructor fails, promptly and
-// naming the address, when nothing listens there.
+// naming the address, when nothing listens there, with an error that marks
+// an outage and a Lazy Backend that fails at once.
 func TestServerDownAtOpen(t *testing.T) {
 	addr := hostPort(freePort(t))
 	opts := &mongostore.Options{OpenTimeout: 2 * time.Second}
@@ -39,7 +40,8 @@ func TestServerDownAtOpen(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b, err := tc.open(ctxFor(t, time.Minute))
+			ctx := ctxFor(t, time.Minute)
+			b, err := tc.open(ctx)
 			if err == nil {
 				b.Close()
 				t.Fatalf("opened a store on %s, where nothing listens", addr)
@@ -51,6 +53,31 @@ func TestServerDownAtOpen(t *testing.T) {
 				t.Errorf("error %q shows the password", err)
 			}
 			t.Logf("error: %v", err)
+			if !errors.Is(err, storage.ErrUnavailable) {
+				t.Errorf("error %q does not wrap storage.ErrUnavailable", err)
+			}
+			if b == nil {
+				t.Fatal("no Backend with the error")
+			}
+			defer b.Close()
+			if b.Timeout != mongostore.DefaultTimeout {
+				t.Errorf("the Lazy Backend's Timeout is %v, want %v", b.Timeout, mongostore.DefaultTimeout)
+			}
+			// Used, it fails at once, marked as an outage, never showing
+			// the password.
+			_, err = b.Responses.Read(ctx, "k")
+			if !errors.Is(err, storage.ErrUnavailable) {
+				t.Errorf("Read on the Lazy Backend = %v, want an error wrapping storage.ErrUnavailable", err)
+			}
+			// Again once an attempt of its own has failed.
+			deadline := time.Now().Add(patience)
+			for err != nil && !strings.Contains(err.Error(), addr) && time.Now().Before(deadline) {
+				time.Sleep(50 * time.Millisecond)
+				_, err = b.Responses.Read(ctx, "k")
+			}
+			if err == nil || strings.Contains(err.Error(), "secret") {
+				t.Errorf("Read on the Lazy Backend = %v, want an error without the password", err)
+			}
 		})
 	}
 }
@@ -80,6 +107,13 @@ func TestBadArguments(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("error %q does not mention %q", err, tc.want)
+			}
+			if errors.Is(err, storage.ErrUnavailable) {
+				t.Errorf("error %q wraps storage.ErrUnavailable: a mistake is not an outage", err)
+			}
+			if b != nil {
+				b.Close()
+				t.Error("a Backend came with the error")
 			}
 		})
 	}
@@ -145,7 +179,7 @@ func TestOutage(t *testing.T) {
 
 	ctx := ctxFor(t, 2*time.Minute)
 	uri := fmt.Sprintf("mongodb://%s/outage?serverSelectionTimeoutMS=1000&connectTimeoutMS=1000", srv.addr)
-	b, err := mongostore.OpenURI(ctx, uri, &mongostore.Options{Logger: quietLogger()})
+	b, err := mongostore.OpenURI(ctx, uri, &mongostore.Options{Logger: quietLogger(), Timeout: testTimeout})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -210,5 +244,5 @@ func TestOutage(t *testing.T) {
 			t.Errorf("Read(%s) after the restart = (%q, %v), want (%q, nil)", key, got, err, want)
 		}
 	}
-	probe.WantCached("after the server came back") // stored again (the restarted server may have lost it)
+	wantCachedSoon(t, probe, "after the server came back") // stored again (the restarted server may have lost it)
 }

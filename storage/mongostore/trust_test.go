@@ -12,7 +12,7 @@ import (
 func TestTrust(t *testing.T) {
 	trusttest.Run(t, func(t *testing.T) *storage.Backend {
 		c := testClient(t)
-		b, err := mongostore.New(ctxFor(t, time.Minute), c, &mongostore.Options{CacheName: uniqueName(t, c), Logger: quietLogger()})
+		b, err := mongostore.New(ctxFor(t, time.Minute), c, &mongostore.Options{CacheName: uniqueName(t, c), Logger: quietLogger(), Timeout: testTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}

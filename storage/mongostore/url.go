@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -34,24 +35,38 @@ func init() {
 // Open fails, naming the server's address, when the server does not answer
 // within opts.OpenTimeout. Closing both storages of the Backend (Backend.Close)
 // disconnects the client. Its errors never show uri's password.
+//
+// As [Open], it returns with an error that wraps [storage.ErrUnavailable] a
+// Lazy Backend that connects once the server answers; for a mongodb+srv://
+// URL, a failed DNS lookup of its SRV records is such an error too, and the
+// Lazy Backend looks them up again. URL mistakes wrap [storage.ErrInvalidURL].
 func openURI(ctx context.Context, uri string, opts *Options) (*storage.Backend, error) {
-	b, err := openURIUnredacted(ctx, uri, opts)
-	// The messages name the hosts, never uri; this is for what the driver
-	// may quote of it.
-	return b, storage.RedactError(err, uri)
-}
-
-func openURIUnredacted(ctx context.Context, uri string, opts *Options) (*storage.Backend, error) {
 	connString, database, hosts, err := splitURI(uri)
 	if err != nil {
-		return nil, storage.InvalidURL(err)
-	}
-	co := options.Client().ApplyURI(connString)
-	if err := co.Validate(); err != nil {
-		return nil, storage.InvalidURL(fmt.Errorf("mongostore: connection string for %s: %w", hosts, err))
+		return nil, storage.RedactError(storage.InvalidURL(err), uri)
 	}
 	o := opts.resolved(database)
 	if err := checkCacheName(o.CacheName); err != nil {
+		return nil, storage.InvalidURL(err)
+	}
+	return openOrLazy(ctx, o.timeout(), func(ctx context.Context) (*storage.Backend, error) {
+		b, err := connectURI(ctx, connString, hosts, o)
+		// The messages name the hosts, never uri; this is for what the
+		// driver may quote of it.
+		return b, storage.RedactError(err, uri)
+	})
+}
+
+// connectURI parses connString as the driver does (looking up the SRV
+// records of a mongodb+srv:// one) and connects.
+func connectURI(ctx context.Context, connString, hosts string, o Options) (*storage.Backend, error) {
+	co := options.Client().ApplyURI(connString)
+	if err := co.Validate(); err != nil {
+		err = fmt.Errorf("mongostore: connection string for %s: %w", hosts, err)
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) {
+			return nil, storage.Unavailable(err)
+		}
 		return nil, storage.InvalidURL(err)
 	}
 	return connect(ctx, co, o, hosts)

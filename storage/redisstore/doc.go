@@ -31,9 +31,9 @@
 //
 // [Open] builds a client of its own from [redis.UniversalOptions] (a Cluster
 // when there are two or more addresses or IsClusterMode is set, a single node
-// otherwise), checks with PING that the server answers, and closes the client
-// when the Backend is closed. [New] takes a client the caller built and
-// keeps; the store never closes it.
+// otherwise), with ContextTimeoutEnabled, checks with PING that the server
+// answers, and closes the client when the Backend is closed. [New] takes a
+// client the caller built and keeps; the store never closes it.
 //
 // Importing the package registers the "redis" and "rediss" URL schemes with
 // [storage.Open], which takes a URL as go-redis parses it, plus the store's
@@ -52,9 +52,57 @@
 // Errors say "redisstore: <cache_name>:responses: " (or redirects) and wrap
 // the cause; the caller (clientcache's core) adds the operation and the key.
 // Read of an absent key wraps [storage.ErrNotFound]; any method after Close wraps
-// [storage.ErrClosed]; a done context wraps its error. A server that goes away
-// makes operations fail (after go-redis's timeouts and retries) and the store
-// works again, without reopening, once the server is back.
+// [storage.ErrClosed]; a done context wraps its error.
+//
+// # Deadlines and outages
+//
+// Every operation ends when its context does. clientcache gives each
+// operation a request makes a deadline, [storage.Backend.Timeout]: for this
+// store [Options.Timeout], by default [DefaultTimeout] (50 ms: Redis on the
+// same network answers in about a millisecond; raise it when entries of
+// several megabytes are cached, see DefaultTimeout for measurements). For
+// that deadline to bound the socket reads and writes, go-redis needs
+// ContextTimeoutEnabled: [Open] and URLs set it; a client given to [New]
+// must have been made with it (New logs a warning when it was not).
+//
+// A server that goes away makes operations fail (at their deadline, or
+// after go-redis's own timeouts and retries) and the store works again,
+// without reopening, once the server is back. A server that is down when the
+// store is opened makes [Open] (and [storage.Open]) fail with an error
+// wrapping [storage.ErrUnavailable], returned with a Backend that connects
+// once the server answers (see Open); a mistake in the options, such as a
+// wrong password, is an error that does not wrap it.
+//
+// # Size budget
+//
+// Redis keeps the budget itself: the store sets no limit of its own and
+// implements no [storage.Budgeted]. Give Redis a memory limit and an
+// eviction policy, in redis.conf:
+//
+//	maxmemory 256mb
+//	maxmemory-policy allkeys-lru
+//
+// (or at run time: CONFIG SET maxmemory 256mb, CONFIG SET maxmemory-policy
+// allkeys-lru). Redis then evicts the least recently used keys to make room
+// for a write. allkeys-lru suits a Redis (an instance: maxmemory is not per
+// database) that holds the cache alone. On an instance shared with data that
+// must not be evicted, use
+//
+//	maxmemory-policy volatile-lru
+//
+// which evicts only keys with a TTL: the cache's entries with an expiry,
+// written with their native TTL (SET with PX; clientcache sets it to the
+// entry's expiry plus Options.KeepExpired), so that expired entries also
+// vanish by themselves. Keys without a TTL are never evicted then: entries
+// that never expire, the redirect aliases and the key secret, which can
+// fill the memory until writes fail with OOM errors (which the core counts
+// as the store's failures, requests then going to the network). With
+// allkeys-lru the key secret (clientcache:key-secret:v1 in the redirects
+// namespace) can be evicted too: processes started afterwards make a new
+// one and no longer find the entries of requests with credentials, which age
+// out; clientcache's Options.KeySecret keeps the secret out of the store.
+// Without maxmemory (the default on 64-bit systems), Redis grows until the
+// system runs out of memory.
 //
 // # Logging
 //

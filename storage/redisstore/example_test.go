@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -41,17 +42,24 @@ func ExampleOpen() {
 	b, err := redisstore.Open(ctx, &redis.UniversalOptions{
 		Addrs: []string{"redis-1:7000", "redis-2:7000", "redis-3:7000"},
 	}, &redisstore.Options{CacheName: "myapp"})
-	if err != nil {
-		log.Fatal(err) // names the addresses when no server answers
+	if errors.Is(err, storage.ErrUnavailable) {
+		// No server answers: b connects once one does. A program that
+		// cannot start without its cache would log.Fatal here instead.
+		log.Print(err)
+	} else if err != nil {
+		log.Fatal(err) // a mistake in the options, such as a wrong password
 	}
 	defer b.Close()
 }
 
-// Share a client the application already has, here one of a Redis Cluster.
-// Closing the Backend leaves the client open.
+// Share a client the application already has, here one of a Redis Cluster,
+// made with ContextTimeoutEnabled so that the deadline clientcache gives each
+// operation (Options.Timeout) bounds its socket reads and writes. Closing the
+// Backend leaves the client open.
 func ExampleNew() {
 	client := redis.NewClusterClient(&redis.ClusterOptions{
-		Addrs: []string{"redis-1:7000", "redis-2:7000", "redis-3:7000"},
+		Addrs:                 []string{"redis-1:7000", "redis-2:7000", "redis-3:7000"},
+		ContextTimeoutEnabled: true,
 	})
 	defer client.Close()
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientcache/clientcache/internal/sessiontest"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/redisstore"
 	"github.com/redis/go-redis/v9"
@@ -38,7 +39,7 @@ func clusterAddrs(t *testing.T) []string {
 // the test ends.
 func singleClient(t *testing.T) *redis.Client {
 	t.Helper()
-	c := redis.NewClient(&redis.Options{Addr: redisAddr(t)})
+	c := redis.NewClient(&redis.Options{Addr: redisAddr(t), ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -47,7 +48,7 @@ func singleClient(t *testing.T) *redis.Client {
 // closed when the test ends.
 func clusterClient(t *testing.T) *redis.ClusterClient {
 	t.Helper()
-	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: clusterAddrs(t)})
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: clusterAddrs(t), ContextTimeoutEnabled: true})
 	t.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -58,11 +59,16 @@ func uniqueName() string {
 	return "cctest-" + strings.ToLower(rand.Text()[:12])
 }
 
+// testTimeout is the Backend.Timeout of the tests' Backends that a Session
+// uses: generous, since the tests run under the race detector on machines
+// doing much else, and they test what the store does, not how fast.
+const testTimeout = 10 * time.Second
+
 // newBackend returns a Backend on client in a fresh namespace that is
 // cleared when the test ends.
 func newBackend(t *testing.T, client redis.UniversalClient, name string) *storage.Backend {
 	t.Helper()
-	b, err := redisstore.New(t.Context(), client, &redisstore.Options{CacheName: name})
+	b, err := redisstore.New(t.Context(), client, &redisstore.Options{CacheName: name, Timeout: testTimeout})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -93,4 +99,42 @@ func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// patience bounds every wait for something that must happen (a server
+// answering again, a call returning): the tests assert what happens, never
+// how fast.
+const patience = 30 * time.Second
+
+// returnsSoon runs call and returns its error, failing the test if call has
+// not returned within patience: a call that must end at its deadline but
+// does not would otherwise hang the test.
+func returnsSoon(t *testing.T, what string, call func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- call() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(patience):
+		t.Fatalf("%s did not return within %v", what, patience)
+		return nil
+	}
+}
+
+// wantCachedSoon is probe.WantCached, tried again until it holds: after the
+// store failed, clientcache skips it until a probe of its own finds it back.
+func wantCachedSoon(t *testing.T, probe *sessiontest.Probe, when string) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for {
+		probe.Get()
+		if probe.Get().FromCache {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s, no GET was served from the cache within %v", when, patience)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

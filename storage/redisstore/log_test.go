@@ -68,7 +68,8 @@ func useClosedPort(t *testing.T, debug bool) {
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	ropts := func() *redis.UniversalOptions {
-		return &redis.UniversalOptions{Addrs: []string{addr}, DialTimeout: time.Second, DialerRetries: 2, DialerRetryTimeout: time.Millisecond, MaxRetries: -1}
+		return &redis.UniversalOptions{Addrs: []string{addr}, DialTimeout: time.Second, DialerRetries: 2, DialerRetryTimeout: time.Millisecond, MaxRetries: -1,
+			ContextTimeoutEnabled: true} // else New warns: this test wants standard error silent
 	}
 
 	if b, err := redisstore.Open(ctx, ropts(), nil); err == nil {

@@ -17,7 +17,7 @@ func TestNewErrors(t *testing.T) {
 	if _, err := redisstore.New(ctx, nil, nil); err == nil {
 		t.Error("New(nil client): nil error")
 	}
-	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", ContextTimeoutEnabled: true})
 	defer c.Close()
 	if _, err := redisstore.New(ctx, c, &redisstore.Options{ScanCount: -1}); err == nil {
 		t.Error("New with ScanCount -1: nil error")

@@ -1,9 +1,24 @@
 package redisstore
 
-import "fmt"
+import (
+	"fmt"
+	"log/slog"
+	"time"
+)
 
 // DefaultCacheName is the cache_name used when [Options.CacheName] is empty.
 const DefaultCacheName = "http_cache"
+
+// DefaultTimeout is the deadline of each operation a request makes
+// ([Options.Timeout], [storage.Backend.Timeout]) when Options leave it
+// zero: tens of milliseconds, since Redis on the same network answers a
+// cache entry's GET or SET in about a millisecond and a store that takes
+// longer than this is better skipped than waited for (the core then goes to
+// the network). Measured on loopback (Redis 7, two cores), a SET takes
+// 0.5 ms for 10 KB, 2 ms for 1 MB and 40 ms for 10 MB, a GET 0.1 ms, 3 ms and
+// 75 to 85 ms: raise the timeout to 250 ms or more when responses of several
+// megabytes are cached, and by the round trip when Redis is far away.
+const DefaultTimeout = 50 * time.Millisecond
 
 // Options configure a store. A nil *Options means all defaults.
 type Options struct {
@@ -19,6 +34,29 @@ type Options struct {
 	// pipeline of GETs). Larger is faster and holds more values in memory at
 	// once. Default 50.
 	ValuesBatch int
+
+	// Timeout is the deadline clientcache gives each operation a request
+	// makes on the store (a read, a write, a delete): [storage.Backend.Timeout],
+	// which clientcache's Options.StoreTimeout overrides. Zero means
+	// [DefaultTimeout]; a negative value, no deadline but the request's own.
+	// A deadline reaches the socket only through a client made with
+	// ContextTimeoutEnabled, as [Open]'s are (see [New]).
+	Timeout time.Duration
+
+	// Logger receives the store's one warning: that the client given to
+	// [New] ignores deadlines. Default: slog.Default().
+	Logger *slog.Logger
+}
+
+// timeout is the Backend.Timeout that o asks for.
+func (o Options) timeout() time.Duration {
+	switch {
+	case o.Timeout < 0:
+		return 0
+	case o.Timeout == 0:
+		return DefaultTimeout
+	}
+	return o.Timeout
 }
 
 func (o *Options) withDefaults() (Options, error) {
@@ -40,6 +78,9 @@ func (o *Options) withDefaults() (Options, error) {
 		return out, fmt.Errorf("redisstore: Options.ValuesBatch is %d, want 0 (default) or more", out.ValuesBatch)
 	case out.ValuesBatch == 0:
 		out.ValuesBatch = 50
+	}
+	if out.Logger == nil {
+		out.Logger = slog.Default()
 	}
 	return out, nil
 }

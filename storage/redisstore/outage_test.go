@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientcache/clientcache/internal/outagetest"
 	"github.com/clientcache/clientcache/internal/sessiontest"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/redisstore"
@@ -82,7 +83,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	addr := freeAddr(t)
 	srv := startRedis(t, addr)
 	ctx := ctxT(t)
-	b, err := redisstore.Open(ctx, quickOptions(addr), nil)
+	b, err := redisstore.Open(ctx, quickOptions(addr), &redisstore.Options{Timeout: testTimeout})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -146,11 +147,12 @@ func TestOutageAndRecovery(t *testing.T) {
 	if n, err := s.Size(ctx); err != nil || n != 1 {
 		t.Fatalf("Size after recovery = (%d, %v), want (1, nil)", n, err)
 	}
-	probe.WantCached("after the server came back") // stored again (the restarted server may have lost it)
+	wantCachedSoon(t, probe, "after the server came back") // stored again (the restarted server may have lost it)
 }
 
 // TestOpenServerDown checks that every constructor fails, naming the address,
-// when nothing listens there. It needs no server.
+// when nothing listens there, with an error that marks an outage and a Lazy
+// Backend. It needs no server.
 func TestOpenServerDown(t *testing.T) {
 	addr := freeAddr(t)
 	ctx := ctxT(t)
@@ -176,6 +178,130 @@ func TestOpenServerDown(t *testing.T) {
 		t.Logf("%s: %v", name, err)
 		if want := "no answer from Redis at " + addr; !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %q does not say %q", name, err, want)
+		}
+		if !errors.Is(err, storage.ErrUnavailable) {
+			t.Errorf("%s: error %q does not wrap storage.ErrUnavailable", name, err)
+		}
+		if errors.Is(err, storage.ErrInvalidURL) {
+			t.Errorf("%s: error %q wraps storage.ErrInvalidURL", name, err)
+		}
+		if b == nil {
+			t.Errorf("%s: no Backend with the error", name)
+			continue
+		}
+		if b.Timeout != redisstore.DefaultTimeout {
+			t.Errorf("%s: the Lazy Backend's Timeout is %v, want %v", name, b.Timeout, redisstore.DefaultTimeout)
+		}
+		// Used, it fails at once, marked as an outage.
+		if _, err := b.Responses.Read(ctx, "k"); !errors.Is(err, storage.ErrUnavailable) {
+			t.Errorf("%s: Read on the Lazy Backend = %v, want an error wrapping storage.ErrUnavailable", name, err)
+		}
+		if err := b.Close(); err != nil {
+			t.Errorf("%s: Close: %v", name, err)
+		}
+	}
+}
+
+// TestOpenWhileDown opens the store through a proxy that refuses
+// connections: Open fails with an outage and a Lazy Backend, which a Session
+// can use at once (requests go to the network); once the proxy forwards
+// again, the Backend connects by itself and the cache works.
+func TestOpenWhileDown(t *testing.T) {
+	real := redisAddr(t)
+	for _, how := range []string{"Open", "storage.Open"} {
+		t.Run(how, func(t *testing.T) {
+			p := outagetest.NewProxy(t, real)
+			p.Refuse()
+			name := uniqueName()
+			t.Cleanup(func() { clearNamespace(t, singleClient(t), name) })
+			ctx := ctxT(t)
+			var b *storage.Backend
+			var err error
+			if how == "Open" {
+				b, err = redisstore.Open(ctx, &redis.UniversalOptions{Addrs: []string{p.Addr()}, MaxRetries: -1},
+					&redisstore.Options{CacheName: name, Timeout: testTimeout})
+			} else {
+				b, err = storage.Open(ctx, "redis://"+p.Addr()+"/0?max_retries=-1&cache_name="+name)
+			}
+			if !errors.Is(err, storage.ErrUnavailable) || b == nil {
+				if b != nil {
+					b.Close()
+				}
+				t.Fatalf("%s with the server refusing = (%v, %v), want a Backend and an error wrapping storage.ErrUnavailable", how, b, err)
+			}
+			t.Logf("%s with the server refusing: %v", how, err)
+			defer b.Close()
+			if _, err := b.Responses.Read(ctx, "k"); !errors.Is(err, storage.ErrUnavailable) {
+				t.Fatalf("Read before the server answers = %v, want an error wrapping storage.ErrUnavailable", err)
+			}
+			probe := sessiontest.NewProbe(t, b)
+			probe.WantFromNetwork("with the server refusing")
+
+			p.Forward()
+			waitWorks(t, b.Responses)
+			if v, err := b.Responses.Read(ctx, "lazy"); err != nil || string(v) != "works" {
+				t.Fatalf("Read once connected = (%q, %v), want (\"works\", nil)", v, err)
+			}
+			wantCachedSoon(t, probe, "once the server answered")
+		})
+	}
+}
+
+// waitWorks writes to s until the write succeeds, failing the test if it
+// does not within patience or fails with an error other than an outage.
+func waitWorks(t *testing.T, s storage.Storage) {
+	t.Helper()
+	deadline := time.Now().Add(patience)
+	for tries := 1; ; tries++ {
+		err := s.Write(ctxT(t), "lazy", []byte("works"))
+		if err == nil {
+			t.Logf("the store worked after %d tries", tries)
+			return
+		}
+		if !errors.Is(err, storage.ErrUnavailable) {
+			t.Fatalf("Write while connecting: %v, want success or an error wrapping storage.ErrUnavailable", err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the store did not work within %v (%d tries): %v", patience, tries, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestOpenMistakeIsNotAnOutage opens the real server with options that are
+// wrong: the error does not mark an outage, and no Backend comes with it.
+// (A wrong password alone is no mistake to a server without one: Redis's
+// default user then takes any password.)
+func TestOpenMistakeIsNotAnOutage(t *testing.T) {
+	addr := redisAddr(t)
+	ctx := ctxT(t)
+	for name, open := range map[string]func() (*storage.Backend, error){
+		"unknown user": func() (*storage.Backend, error) {
+			return redisstore.Open(ctx, &redis.UniversalOptions{Addrs: []string{addr}, Username: "cctest-nobody", Password: "wrong"}, nil)
+		},
+		"unknown user URL": func() (*storage.Backend, error) {
+			return storage.Open(ctx, "redis://cctest-nobody:wrong@"+addr+"/0")
+		},
+		"database out of range": func() (*storage.Backend, error) {
+			return storage.Open(ctx, "redis://"+addr+"/100000")
+		},
+		"unknown option": func() (*storage.Backend, error) {
+			return storage.Open(ctx, "redis://"+addr+"/0?no_such_option=1")
+		},
+	} {
+		b, err := open()
+		if err == nil {
+			b.Close()
+			t.Errorf("%s: opened", name)
+			continue
+		}
+		t.Logf("%s: %v", name, err)
+		if errors.Is(err, storage.ErrUnavailable) {
+			t.Errorf("%s: error %q wraps storage.ErrUnavailable: a mistake is not an outage", name, err)
+		}
+		if b != nil {
+			b.Close()
+			t.Errorf("%s: a Backend came with the error", name)
 		}
 	}
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/internal/storeutil"
@@ -62,12 +65,31 @@ func (s *store) check(ctx context.Context) error {
 
 // fail wraps err with the store's name and namespace (the core adds the
 // operation and the key). When ctx is done and err does not say so
-// already, the context's error is wrapped too.
+// already, the context's error is wrapped too; so is
+// context.DeadlineExceeded when err is the socket timeout that ctx's
+// deadline set, reported an instant before ctx itself says it is done.
 func (s *store) fail(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		err = fmt.Errorf("%w: %w", cerr, err)
+	return &storeutil.Error{Store: "redisstore", Namespace: s.ns, Err: withContextError(ctx, err)}
+}
+
+// withContextError returns err wrapping ctx's error when ctx is done (or
+// its deadline has passed and err is the socket timeout it set) and err does
+// not say so already.
+func withContextError(ctx context.Context, err error) error {
+	cerr := ctx.Err()
+	if d, ok := ctx.Deadline(); cerr == nil && ok && !time.Now().Before(d) && isTimeout(err) {
+		cerr = context.DeadlineExceeded
 	}
-	return &storeutil.Error{Store: "redisstore", Namespace: s.ns, Err: err}
+	if cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
+}
+
+// isTimeout reports whether err is a network timeout.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // Close marks the store closed; its methods then return errors wrapping

@@ -86,19 +86,37 @@ func parseURLUnredacted(rawURL string) (*urlConfig, error) {
 
 // openURL opens a Backend from a URL read by [parseURL], with a single-node
 // client or, when the URL says so, a Cluster client (even with one
-// address), as [Open] does. Its errors never show the URL's password.
+// address), as [Open] does: with ContextTimeoutEnabled, and, when the server
+// cannot be reached, an error wrapping [storage.ErrUnavailable] together
+// with a Lazy Backend. Its errors, and those of the Lazy Backend, never show
+// the URL's password.
 func openURL(ctx context.Context, rawURL string) (*storage.Backend, error) {
 	cfg, err := parseURL(rawURL)
 	if err != nil {
 		return nil, storage.InvalidURL(err)
 	}
-	var b *storage.Backend
+	var open func(ctx context.Context) (*storage.Backend, error)
 	if cfg.Cluster != nil {
-		b, err = openClient(ctx, redis.NewClusterClient(cfg.Cluster), strings.Join(cfg.Cluster.Addrs, ","), &cfg.Store)
+		cfg.Cluster.ContextTimeoutEnabled = true
+		addrs := strings.Join(cfg.Cluster.Addrs, ",")
+		open = func(ctx context.Context) (*storage.Backend, error) {
+			// A copy for each client: go-redis keeps the options it is given.
+			co := *cfg.Cluster
+			return openClient(ctx, redis.NewClusterClient(&co), addrs, &cfg.Store)
+		}
 	} else {
-		b, err = openClient(ctx, redis.NewClient(cfg.Node), cfg.Node.Addr, &cfg.Store)
+		cfg.Node.ContextTimeoutEnabled = true
+		open = func(ctx context.Context) (*storage.Backend, error) {
+			no := *cfg.Node
+			return openClient(ctx, redis.NewClient(&no), no.Addr, &cfg.Store)
+		}
 	}
-	// The errors name the addresses, not the URL; this is for what
-	// go-redis may add to them.
-	return b, storage.RedactError(err, rawURL)
+	strict := func(ctx context.Context) (*storage.Backend, error) {
+		b, err := open(ctx)
+		// The errors name the addresses, not the URL; this is for what
+		// go-redis may add to them.
+		return b, storage.RedactError(err, rawURL)
+	}
+	o, _ := cfg.Store.withDefaults() // parseURL checked them
+	return openOrLazy(ctx, o.timeout(), strict)
 }

@@ -9,11 +9,13 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/clientcache/clientcache/internal/fspath"
 	"github.com/clientcache/clientcache/storage"
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 // config is everything Open derives from its path and Options.
@@ -23,16 +25,21 @@ type config struct {
 	readOnly bool
 	create   bool // the open mode may create the file (and so its directory)
 	setWAL   bool // switch the journal to WAL once at open
-	prefix   string
-	busy     time.Duration
-	logger   *slog.Logger
+	// setAutoVacuum: make a new (empty) database file incremental_vacuum
+	// capable, as its first page is written
+	setAutoVacuum bool
+	prefix        string
+	busy          time.Duration
+	logger        *slog.Logger
+	budget        budget        // of the Responses table
+	timeout       time.Duration // the Backend's Timeout
 }
 
 // connParams are the URI parameters passed through to SQLite and the driver.
 var connParams = []string{"_pragma", "_timefmt", "_txlock", "cache", "immutable", "mode", "nolock", "psow", "vfs"}
 
 // storeParams are the URI parameters the store itself reads.
-var storeParams = []string{"table_prefix"}
+var storeParams = []string{"table_prefix", "max_bytes", "max_entries"}
 
 // newConfig resolves name (a path or a "file:" URI) and opts.
 func newConfig(name string, opts *Options) (*config, error) {
@@ -68,19 +75,35 @@ func buildConfig(path string, params url.Values, opts *Options, source string) (
 		opts = &Options{}
 	}
 	c := &config{params: url.Values{}, prefix: opts.TablePrefix, busy: opts.BusyTimeout, create: true, setWAL: true,
-		logger: loggerOr(opts.Logger)}
+		logger: loggerOr(opts.Logger), budget: budget{maxBytes: opts.MaxBytes, maxEntries: opts.MaxEntries},
+		timeout: backendTimeout(opts.Timeout)}
 	for k, vs := range params {
 		switch {
 		case slices.Contains(connParams, k):
 			c.params[k] = vs
 		case k == "table_prefix":
 			c.prefix = vs[len(vs)-1]
+		case k == "max_bytes":
+			n, err := storeutil.ParseByteSize(vs[len(vs)-1])
+			if err != nil {
+				return nil, fmt.Errorf("sqlitestore: max_bytes=%q in %q: %w", vs[len(vs)-1], source, err)
+			}
+			c.budget.maxBytes = n
+		case k == "max_entries":
+			n, err := strconv.Atoi(vs[len(vs)-1])
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("sqlitestore: max_entries=%q in %q is not a count (want a whole number, 0 for no limit)", vs[len(vs)-1], source)
+			}
+			c.budget.maxEntries = n
 		default:
 			return nil, fmt.Errorf("sqlitestore: unknown connection parameter %q in %q; use one of %s",
 				k, source, strings.Join(append(slices.Clone(connParams), storeParams...), ", "))
 		}
 	}
 	if err := checkPrefix(c.prefix); err != nil {
+		return nil, err
+	}
+	if err := checkBudget(c.budget.maxBytes, c.budget.maxEntries); err != nil {
 		return nil, err
 	}
 	switch mode := c.params.Get("mode"); mode {
@@ -108,7 +131,11 @@ func buildConfig(path string, params url.Values, opts *Options, source string) (
 
 	// Pragmas: the caller's, in the caller's order, plus the store's own
 	// where the caller set none. busy_timeout goes first, as SQLite advises.
+	// (auto_vacuum is not one of them: openDB sets it on a new file. As a
+	// connection pragma it would start a write transaction at every
+	// connection.)
 	pragmas := c.params["_pragma"]
+	c.setAutoVacuum = !c.readOnly && !hasPragma(pragmas, "auto_vacuum")
 	if !hasPragma(pragmas, "busy_timeout") {
 		pragmas = append([]string{fmt.Sprintf("busy_timeout(%d)", busyMillis(c.busy))}, pragmas...)
 	}

@@ -51,7 +51,8 @@ func (s *store) DeleteMany(ctx context.Context, keys []string) error {
 
 // DeleteExpired removes the values whose expiry, given to WriteWithExpiry, is
 // before now, finding them through the index on expires, and returns how
-// many it removed.
+// many it removed. When that frees much of the file, it gives the space back
+// (see "Freed space" in the package doc).
 func (s *store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	if err := s.beginWrite(ctx); err != nil {
 		return 0, err
@@ -64,10 +65,15 @@ func (s *store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	if err != nil {
 		return 0, s.fail(ctx, err)
 	}
+	if n > 0 {
+		s.reclaim(ctx, false)
+	}
 	return int(n), nil
 }
 
-// Clear removes every value of this table and nothing else.
+// Clear removes every value of this table and nothing else, and gives the
+// space they took back to the file system (see "Freed space" in the package
+// doc).
 func (s *store) Clear(ctx context.Context) error {
 	if err := s.beginWrite(ctx); err != nil {
 		return err
@@ -75,6 +81,7 @@ func (s *store) Clear(ctx context.Context) error {
 	if _, err := s.h.db.ExecContext(ctx, s.q.clear); err != nil {
 		return s.fail(ctx, err)
 	}
+	s.reclaim(ctx, true)
 	return nil
 }
 

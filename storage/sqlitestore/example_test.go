@@ -92,3 +92,48 @@ func Example_readOnlyURL() {
 	// value <nil>
 	// sqlitestore: responses: storage: store is read-only
 }
+
+// A budget of two entries: a write beyond it evicts the least recently used
+// value. Reading "a" made it the most recently used, so the third write
+// evicts "b".
+func Example_budget() {
+	dir, err := os.MkdirTemp("", "sqlitestore-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	ctx := context.Background()
+
+	// The same as sqlite:///<dir>/cache.sqlite?max_entries=2 with storage.Open.
+	b, err := sqlitestore.Open(ctx, filepath.Join(dir, "cache.sqlite"), &sqlitestore.Options{MaxEntries: 2})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer b.Close()
+	s := b.Responses // the budget applies to Responses
+	for _, k := range []string{"a", "b"} {
+		if err := s.Write(ctx, k, []byte("value of "+k)); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if _, err := s.Read(ctx, "a"); err != nil {
+		log.Fatal(err)
+	}
+	if err := s.Write(ctx, "c", []byte("value of c")); err != nil {
+		log.Fatal(err)
+	}
+	for _, k := range []string{"a", "b", "c"} {
+		ok, _ := s.Contains(ctx, k)
+		fmt.Println(k, ok)
+	}
+	use, err := s.(storage.Budgeted).Budget(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d of %d entries, %d bytes\n", use.Entries, use.MaxEntries, use.Bytes)
+	// Output:
+	// a true
+	// b false
+	// c true
+	// 2 of 2 entries, 22 bytes
+}

@@ -59,18 +59,19 @@ func openConfig(ctx context.Context, c *config) (*storage.Backend, error) {
 // openDB opens the database c names, sets it up and checks it (checkTables).
 // Its errors are unwrapped: isDamaged tells a damaged file.
 func openDB(ctx context.Context, c *config) (*storage.Backend, error) {
+	fi, err := os.Stat(c.path)
+	fresh := err == nil && fi.Size() == 0 // a new file: SQLite has not written its first page
 	db, err := driver.Open(c.dsn())
 	if err != nil {
 		return nil, err
 	}
 	db.SetMaxIdleConns(idleConns)
-	if c.setWAL {
-		if err := setWAL(ctx, db, c.busy); err != nil {
-			_ = db.Close()
-			return nil, err
-		}
+	if err := initDB(ctx, db, c, fresh); err != nil {
+		_ = db.Close()
+		return nil, err
 	}
-	b, err := newBackend(ctx, &handle{db: db, owned: true}, c.prefix, c.readOnly)
+	h := &handle{db: db, owned: true, callersAutoVacuum: hasPragma(c.params["_pragma"], "auto_vacuum")}
+	b, err := newBackend(ctx, h, c.prefix, c.readOnly, c.budget, c.timeout)
 	if err == nil {
 		err = markWAL(ctx, db, b)
 	}
@@ -90,11 +91,14 @@ func openDB(ctx context.Context, c *config) (*storage.Backend, error) {
 
 // New returns the two storages of a cache kept in db, a database the caller
 // opened with any SQLite driver and keeps owning: closing the Backend never
-// closes db. Unless opts.ReadOnly, New creates the tables and index if they
-// are missing; it changes no connection setting, so the caller chooses the
-// journal mode and busy timeout (WAL and a few seconds are advised). A db
-// limited to one open connection must not be used from inside a Keys or
-// Values loop, which holds a connection until it ends. opts may be nil.
+// closes db. Unless opts.ReadOnly, New creates the tables, indexes and
+// triggers if they are missing; it changes no connection setting, so the
+// caller chooses the journal mode, busy timeout and auto-vacuum mode (WAL, a
+// few seconds and incremental are advised; see "Freed space" in the package
+// doc). A db limited to one open connection must not be used from inside a
+// Keys or Values loop, which holds a connection until it ends. opts may be
+// nil; of its fields, New uses ReadOnly, TablePrefix, MaxBytes, MaxEntries
+// and Timeout.
 func New(ctx context.Context, db *sql.DB, opts *Options) (*storage.Backend, error) {
 	if db == nil {
 		return nil, errors.New("sqlitestore: New needs a *sql.DB")
@@ -105,10 +109,14 @@ func New(ctx context.Context, db *sql.DB, opts *Options) (*storage.Backend, erro
 	if err := checkPrefix(opts.TablePrefix); err != nil {
 		return nil, err
 	}
+	if err := checkBudget(opts.MaxBytes, opts.MaxEntries); err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("sqlitestore: new: %w", err)
 	}
-	b, err := newBackend(ctx, &handle{db: db}, opts.TablePrefix, opts.ReadOnly)
+	b, err := newBackend(ctx, &handle{db: db}, opts.TablePrefix, opts.ReadOnly,
+		budget{maxBytes: opts.MaxBytes, maxEntries: opts.MaxEntries}, backendTimeout(opts.Timeout))
 	if err != nil {
 		return nil, fmt.Errorf("sqlitestore: new: %w", err)
 	}
@@ -119,6 +127,9 @@ func New(ctx context.Context, db *sql.DB, opts *Options) (*storage.Backend, erro
 type handle struct {
 	db    *sql.DB
 	owned bool // opened by Open: closed when the last storage closes
+	// callersAutoVacuum: the connections run the caller's auto_vacuum
+	// pragma, whose mode a VACUUM gives the file (see store.reclaim).
+	callersAutoVacuum bool
 
 	mu   sync.Mutex
 	refs int
@@ -135,11 +146,16 @@ func (h *handle) release() error {
 	return nil
 }
 
-// newBackend sets up both tables in h and returns their storages.
-func newBackend(ctx context.Context, h *handle, prefix string, readOnly bool) (*storage.Backend, error) {
+// newBackend sets up both tables in h and returns their storages, with
+// budget b for Responses (Redirects, which holds short keys, has none) and
+// the given Timeout.
+func newBackend(ctx context.Context, h *handle, prefix string, readOnly bool, b budget, timeout time.Duration) (*storage.Backend, error) {
 	var stores []*store
-	for _, name := range []string{prefix + "responses", prefix + "redirects"} {
-		s, err := newStore(ctx, h, name, readOnly)
+	for i, name := range []string{prefix + "responses", prefix + "redirects"} {
+		if i > 0 {
+			b = budget{}
+		}
+		s, err := newStore(ctx, h, name, readOnly, b)
 		if err != nil {
 			for _, s := range stores {
 				_ = s.closeStatements()
@@ -149,13 +165,39 @@ func newBackend(ctx context.Context, h *handle, prefix string, readOnly bool) (*
 		stores = append(stores, s)
 	}
 	h.refs = len(stores)
-	return &storage.Backend{Responses: stores[0], Redirects: stores[1]}, nil
+	return &storage.Backend{Responses: stores[0], Redirects: stores[1], Timeout: timeout}, nil
+}
+
+// initDB makes a new (fresh: empty) database file incremental-auto-vacuum
+// capable (see "Freed space" in the package doc) and switches the database
+// to WAL mode, as c says, on one connection: SQLite fixes a file's
+// auto-vacuum mode when it writes the file's first page, which switching to
+// WAL does, so the connection that may write it must have the setting.
+// Setting it on an existing file would not change the file's mode.
+func initDB(ctx context.Context, db *sql.DB, c *config, fresh bool) error {
+	if !c.setWAL && !(fresh && c.setAutoVacuum) {
+		return nil
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if fresh && c.setAutoVacuum {
+		if _, err := conn.ExecContext(ctx, "PRAGMA auto_vacuum = INCREMENTAL"); err != nil {
+			return fmt.Errorf("set auto_vacuum: %w", err)
+		}
+	}
+	if c.setWAL {
+		return setWAL(ctx, conn, c.busy)
+	}
+	return nil
 }
 
 // setWAL switches the database to WAL mode. Switching needs a lock that the
 // busy handler does not always wait for, so a busy database is retried until
 // the busy timeout has passed.
-func setWAL(ctx context.Context, db *sql.DB, busy time.Duration) error {
+func setWAL(ctx context.Context, db *sql.Conn, busy time.Duration) error {
 	deadline := time.Now().Add(time.Duration(busyMillis(busy)) * time.Millisecond)
 	for {
 		var mode string

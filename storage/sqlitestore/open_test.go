@@ -113,18 +113,20 @@ func TestPruneUsesIndex(t *testing.T) {
 		}
 		return strings.Join(out, "; ")
 	}
-	if p := plan(s.q.prune, time.Now().Unix()); !strings.Contains(p, "USING INDEX app_responses_expires") {
+	// A covering index since the table has triggers that read only the key.
+	if p := plan(s.q.prune, time.Now().Unix()); !strings.Contains(p, "INDEX app_responses_expires") {
 		t.Errorf("plan of %q = %q, want a search of index app_responses_expires", s.q.prune, p)
 	}
-	if p := plan(s.q.read, "k"); !strings.Contains(p, "SEARCH app_responses USING INDEX sqlite_autoindex_app_responses_1 (key=?)") {
+	if p := plan(s.q.read, "k", 0); !strings.Contains(p, "SEARCH app_responses USING INDEX sqlite_autoindex_app_responses_1 (key=?)") {
 		t.Errorf("plan of %q = %q, want a primary key search", s.q.read, p)
 	}
 }
 
 func TestTablePrefix(t *testing.T) {
 	b, _ := openTemp(t, &Options{TablePrefix: "app_"})
-	if got := queryString(t, dbOf(b), "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)"); got != "app_redirects app_responses" {
-		t.Errorf("tables = %q, want app_redirects app_responses", got)
+	const want = "app_redirects app_responses"
+	if got := queryString(t, dbOf(b), "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)"); got != want {
+		t.Errorf("tables = %q, want %s", got, want)
 	}
 	if got := b.Redirects.(*store).name; got != "app_redirects" {
 		t.Errorf("the table of Redirects = %q", got)

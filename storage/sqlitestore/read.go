@@ -21,13 +21,13 @@ func (s *store) readCtx(ctx context.Context) context.Context {
 	return ctx
 }
 
-// Contains reports whether key holds a value.
+// Contains reports whether key holds a value whose expiry has not passed.
 func (s *store) Contains(ctx context.Context, key string) (bool, error) {
 	if err := s.begin(ctx); err != nil || s.absent {
 		return false, err
 	}
 	var one int
-	switch err := s.contains.QueryRowContext(s.readCtx(ctx), key).Scan(&one); {
+	switch err := s.contains.QueryRowContext(s.readCtx(ctx), key, nowMillis()).Scan(&one); {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil
 	case err != nil:
@@ -37,8 +37,10 @@ func (s *store) Contains(ctx context.Context, key string) (bool, error) {
 }
 
 // Read returns the value stored under key, or an error wrapping
-// storage.ErrNotFound. It reads one row by primary key and does not hide a
-// value whose expiry has passed.
+// storage.ErrNotFound, which is also what it returns for a value whose
+// expiry has passed (DeleteExpired removes it). It reads one row by primary
+// key. In a store with a budget the read may count as a use of the value
+// (see "Budget" in the package doc); Contains never does.
 func (s *store) Read(ctx context.Context, key string) ([]byte, error) {
 	if err := s.begin(ctx); err != nil {
 		return nil, err
@@ -46,8 +48,16 @@ func (s *store) Read(ctx context.Context, key string) ([]byte, error) {
 	if s.absent {
 		return nil, s.wrap(storage.ErrNotFound)
 	}
+	if s.counted {
+		return s.readCounting(ctx, key)
+	}
+	return s.readValue(ctx, key)
+}
+
+// readValue reads key's value, after begin.
+func (s *store) readValue(ctx context.Context, key string) ([]byte, error) {
 	var v []byte // Scan copies: the slice is the caller's
-	switch err := s.read.QueryRowContext(s.readCtx(ctx), key).Scan(&v); {
+	switch err := s.read.QueryRowContext(s.readCtx(ctx), key, nowMillis()).Scan(&v); {
 	case errors.Is(err, sql.ErrNoRows):
 		return nil, storage.ErrNotFound // a miss is common: no wrapping to allocate
 	case err != nil:

@@ -35,7 +35,8 @@ func stateOf(t *testing.T, path string) fileState {
 	return fileState{fi.Size(), fi.ModTime(), sha256.Sum256(data)}
 }
 
-// writeCache creates a cache at path holding k0..k9 and closes it.
+// writeCache creates a cache at path holding k0..k9, and x0..x9 expired
+// (hidden, but there for DeleteExpired to delete), and closes it.
 func writeCache(t *testing.T, path string) {
 	t.Helper()
 	b, err := Open(t.Context(), path, nil)
@@ -45,14 +46,16 @@ func writeCache(t *testing.T, path string) {
 	s := b.Responses.(*store)
 	for i := range 10 {
 		k := string(rune('0' + i))
-		// Expired, so that DeleteExpired would delete them. WriteWithExpiry
-		// drops a value already past its expiry: the row is written live
-		// and then made to expire.
 		if err := s.WriteWithExpiry(t.Context(), "k"+k, []byte("v"+k), time.Now().Add(time.Hour)); err != nil {
 			t.Fatal(err)
 		}
+		// WriteWithExpiry drops a value already past its expiry: the row
+		// is written live and then made to expire.
+		if err := s.WriteWithExpiry(t.Context(), "x"+k, []byte("v"+k), time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.h.db.ExecContext(t.Context(), "UPDATE "+quote(s.name)+" SET expires = ? WHERE key = ?",
-			time.Now().Add(-time.Hour).UnixMilli(), "k"+k); err != nil {
+			time.Now().Add(-time.Hour).UnixMilli(), "x"+k); err != nil {
 			t.Fatal(err)
 		}
 		if err := b.Redirects.Write(t.Context(), "a"+k, []byte("k"+k)); err != nil {

@@ -28,21 +28,28 @@ func isDamaged(err error) bool {
 // damage shows at open, where it can be repaired, rather than at first use:
 // it counts the rows of each table twice, through the key's index and
 // through the table, which walks both b-trees, interior and leaf pages, but
-// not the overflow pages that hold large values (bodies).
+// not the overflow pages that hold large values (bodies); and the same for
+// the bookkeeping tables (small rows: key, clock, size).
 // Its cost is that of reading those pages: measured on a 50 MB cache,
 // 0.1-0.2 ms with 20 KB entries (bodies in overflow pages), 60-75 ms with
 // 1 KB entries (bodies inline); PRAGMA quick_check, which reads every page
-// and checks more, took 55 ms and 115-170 ms. Damage to a body in an overflow
-// page is caught by the entry's checksum (a miss) or by the read that meets
-// it (a store error, never a failed request).
+// and checks more, took 55 ms and 115-170 ms. The bookkeeping's counts add
+// about 7 ms to the 1 KB case (50,000 entries), 0.1 ms to the 20 KB one.
+// Damage to a body in an overflow page is caught by the entry's checksum (a
+// miss) or by the read that meets it (a store error, never a failed
+// request).
 func checkTables(ctx context.Context, b *storage.Backend) error {
 	for _, s := range []*store{b.Responses.(*store), b.Redirects.(*store)} {
 		if s.absent {
 			continue
 		}
 		// count(*) reads the smallest b-tree, the key's index; NOT INDEXED
-		// makes it read the table's.
-		for _, q := range []string{s.q.size, s.q.size + " NOT INDEXED"} {
+		// makes it read the table's. The same for the bookkeeping.
+		queries := []string{s.q.count, s.q.count + " NOT INDEXED"}
+		if s.accounted {
+			queries = append(queries, s.q.lruSize, s.q.lruSize+" NOT INDEXED", s.q.usageSize)
+		}
+		for _, q := range queries {
 			var n int
 			if err := s.h.db.QueryRowContext(ctx, q).Scan(&n); err != nil {
 				return fmt.Errorf("check table %s: %w", s.name, err)
@@ -101,12 +108,13 @@ func setAside(path string, was os.FileInfo, now time.Time) (string, error) {
 // absentBackend is the Backend of a damaged cache that cannot be set aside
 // (read-only, or in a directory Open may not write): no database, every read
 // a miss, every write storage.ErrReadOnly, Size 0, no keys.
-func absentBackend(prefix string) *storage.Backend {
+func absentBackend(c *config) *storage.Backend {
 	h := &handle{refs: 2}
-	mk := func(name string) *store {
-		return &store{h: h, name: name, q: newQueries(name), readOnly: true, absent: true}
+	mk := func(name string, b budget) *store {
+		return &store{h: h, name: name, q: newQueries(name), readOnly: true, absent: true, budget: b}
 	}
-	return &storage.Backend{Responses: mk(prefix + "responses"), Redirects: mk(prefix + "redirects")}
+	return &storage.Backend{Responses: mk(c.prefix+"responses", c.budget), Redirects: mk(c.prefix+"redirects", budget{}),
+		Timeout: c.timeout}
 }
 
 // recoverDamaged handles a database that open found damaged (cause): it sets
@@ -122,7 +130,7 @@ func recoverDamaged(ctx context.Context, c *config, was os.FileInfo, hadSidecars
 			"treated as empty (every request goes to the network). Open it once read-write to set it aside "+
 			"and start a new cache, or delete it.",
 			"path", c.path, "err", cause)
-		return absentBackend(c.prefix), nil
+		return absentBackend(c), nil
 	}
 	dst, err := setAside(c.path, was, time.Now())
 	if err != nil && dst == "" {
@@ -130,7 +138,7 @@ func recoverDamaged(ctx context.Context, c *config, was os.FileInfo, hadSidecars
 			"as empty and read-only (every request goes to the network). Delete the file, or make its "+
 			"directory writable, to start a new cache.",
 			"path", c.path, "err", cause, "rename_err", err)
-		return absentBackend(c.prefix), nil
+		return absentBackend(c), nil
 	}
 	if _, cerr := createPrivate(c.path); cerr != nil {
 		return nil, fmt.Errorf("sqlitestore: create %s after setting the damaged database aside: %w", c.path, cerr)

@@ -11,20 +11,30 @@ import (
 )
 
 // store is one table of a cache database: a storage.Storage that also
-// implements storage.ExpiringWriter, storage.BulkDeleter and storage.Pruner.
-// It is safe for concurrent use. Open and New make them.
+// implements storage.ExpiringWriter, storage.BulkDeleter, storage.Pruner
+// and storage.Budgeted. It is safe for concurrent use. Open and New make
+// them.
 type store struct {
 	h        *handle
 	name     string // the table
 	q        queries
 	readOnly bool
 	absent   bool // read-only and the table does not exist: an empty store
+	// accounted: the table's bookkeeping (usage and LRU tables, triggers)
+	// exists, as it does once the file has been opened with a budget.
+	accounted bool
+	budget    budget
+	// counted: the store keeps within a budget (it has one, may write and
+	// has the bookkeeping): reads may count as uses, writes evict.
+	counted bool
 	// pointReadsRunToEnd: reads by key need not watch their context once
 	// started (see readCtx).
 	pointReadsRunToEnd bool
 	closed             storeutil.Closed
 
-	read, contains, write, del *sql.Stmt // nil when readOnly or absent
+	read, contains, write, del  *sql.Stmt // nil when readOnly or absent
+	atime, touch, usage, oldest *sql.Stmt // only when counted
+	uses                        *uses     // only when counted
 }
 
 var (
@@ -32,29 +42,31 @@ var (
 	_ storage.ExpiringWriter = (*store)(nil)
 	_ storage.BulkDeleter    = (*store)(nil)
 	_ storage.Pruner         = (*store)(nil)
+	_ storage.Budgeted       = (*store)(nil)
 )
 
-// newStore creates table name in h unless readOnly, and prepares its
-// statements.
-func newStore(ctx context.Context, h *handle, name string, readOnly bool) (*store, error) {
-	s := &store{h: h, name: name, q: newQueries(name), readOnly: readOnly}
+// newStore creates table name in h unless readOnly, and its bookkeeping if
+// b is a budget (see ensureSchema), and prepares its statements. A store
+// with a budget keeps within it.
+func newStore(ctx context.Context, h *handle, name string, readOnly bool, b budget) (*store, error) {
+	s := &store{h: h, name: name, q: newQueries(name), readOnly: readOnly, budget: b}
 	if readOnly {
-		var n int
-		err := h.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, name).Scan(&n)
+		present, err := objectsPresent(ctx, h.db, name, s.q.usageTable)
 		if err != nil {
 			return nil, fmt.Errorf("look for table %s: %w", name, err)
 		}
-		s.absent = n == 0
+		s.absent = !present[name]
 		if s.absent {
 			return s, nil
 		}
+		s.accounted = present[s.q.usageTable]
 	} else {
-		for _, stmt := range s.q.schema {
-			if _, err := h.db.ExecContext(ctx, stmt); err != nil {
-				return nil, fmt.Errorf("create table %s: %w", name, err)
-			}
+		var err error
+		if s.accounted, err = ensureSchema(ctx, h.db, s.q, b.set()); err != nil {
+			return nil, fmt.Errorf("create table %s: %w", name, err)
 		}
 	}
+	s.counted = !readOnly && b.set()
 	err := s.prepare(ctx, &s.read, s.q.read)
 	if err == nil {
 		err = s.prepare(ctx, &s.contains, s.q.contains)
@@ -64,6 +76,24 @@ func newStore(ctx context.Context, h *handle, name string, readOnly bool) (*stor
 	}
 	if err == nil && !readOnly {
 		err = s.prepare(ctx, &s.del, s.q.del)
+	}
+	if err == nil && s.counted {
+		err = s.prepare(ctx, &s.atime, s.q.atime)
+	}
+	if err == nil && s.counted {
+		err = s.prepare(ctx, &s.touch, s.q.touch)
+	}
+	if err == nil && s.counted {
+		err = s.prepare(ctx, &s.usage, s.q.usage)
+	}
+	if err == nil && s.counted {
+		err = s.prepare(ctx, &s.oldest, s.q.lru)
+	}
+	if err == nil && s.counted {
+		s.uses = newUses(b.maxEntries)
+		if err = s.refreshUses(ctx, true); errors.Is(err, sql.ErrNoRows) {
+			err = nil // a usage row deleted by hand: the next write makes it again
+		}
 	}
 	if err != nil {
 		_ = s.closeStatements()
@@ -135,7 +165,7 @@ func (s *store) Close() error {
 
 func (s *store) closeStatements() error {
 	var errs []error
-	for _, stmt := range []*sql.Stmt{s.read, s.contains, s.write, s.del} {
+	for _, stmt := range []*sql.Stmt{s.read, s.contains, s.write, s.del, s.atime, s.touch, s.usage, s.oldest} {
 		if stmt != nil {
 			errs = append(errs, stmt.Close())
 		}

@@ -10,7 +10,7 @@ import (
 )
 
 func init() {
-	storage.Register("sqlite", openURL, storage.URLForm{Form: "sqlite:///abs/path.sqlite", Means: "a SQLite database file"})
+	storage.Register("sqlite", openURL, storage.URLForm{Form: "sqlite:///abs/path.sqlite?max_bytes=1GiB", Means: "a SQLite database file, with an optional budget"})
 }
 
 // openURL opens the Backend that a sqlite:// URL names (see the package doc).

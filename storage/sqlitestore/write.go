@@ -6,7 +6,8 @@ import (
 )
 
 // Write stores value under key with no expiry, replacing any previous value
-// and expiry.
+// and expiry. In a store with a budget it then evicts the least recently
+// used values until the table fits (see "Budget" in the package doc).
 func (s *store) Write(ctx context.Context, key string, value []byte) error {
 	return s.upsert(ctx, key, value, nil)
 }
@@ -33,6 +34,9 @@ func (s *store) upsert(ctx context.Context, key string, value []byte, expires an
 	}
 	if value == nil {
 		value = []byte{} // a nil slice would bind NULL
+	}
+	if s.counted {
+		return s.upsertCounting(ctx, key, value, expires)
 	}
 	if _, err := s.write.ExecContext(ctx, key, value, expires); err != nil {
 		return s.fail(ctx, err)

@@ -259,12 +259,21 @@ func testNamespacesIsolated(t *testing.T, b *storage.Backend) {
 				if err := oew.WriteWithExpiry(ctx, "expiring", []byte("other's"), later); err != nil {
 					t.Fatalf("%s.WriteWithExpiry: %v", n.otherName, err)
 				}
-				if got, err := p.DeleteExpired(ctx, later.Add(time.Hour)); err != nil || got != 1 {
+				got, err := p.DeleteExpired(ctx, later.Add(time.Hour))
+				switch {
+				case errors.Is(err, errors.ErrUnsupported):
+					// A wrapper (storage.Lazy) over a store that does not
+					// prune: nothing to check.
+					if err := n.s.Delete(ctx, "expiring"); err != nil {
+						t.Fatalf("%s.Delete: %v", n.name, err)
+					}
+				case err != nil || got != 1:
 					t.Fatalf("%s.DeleteExpired(an hour after its one expiring value expires) = (%d, %v), want (1, nil): %s has one too, which is not its to count or delete",
 						n.name, got, err, n.otherName)
+				default:
+					wantAbsent(t, n.s, "expiring")
+					wantValue(t, n.other, "expiring", []byte("other's"))
 				}
-				wantAbsent(t, n.s, "expiring")
-				wantValue(t, n.other, "expiring", []byte("other's"))
 				if err := n.other.Delete(ctx, "expiring"); err != nil {
 					t.Fatalf("%s.Delete: %v", n.otherName, err)
 				}

@@ -1,4 +1,4 @@
-package memstore
+package storeutil
 
 import "testing"
 
@@ -9,13 +9,13 @@ func TestParseByteSize(t *testing.T) {
 		"10 MiB": 10 << 20,
 	}
 	for in, want := range good {
-		if got, err := parseByteSize(in); err != nil || got != want {
-			t.Errorf("parseByteSize(%q) = (%d, %v), want (%d, nil)", in, got, err, want)
+		if got, err := ParseByteSize(in); err != nil || got != want {
+			t.Errorf("ParseByteSize(%q) = (%d, %v), want (%d, nil)", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "MiB", "-1", "1.5MiB", "1mib", "1XB", "ten", "9999999999TiB", "99999999999999999999"} {
-		if got, err := parseByteSize(in); err == nil {
-			t.Errorf("parseByteSize(%q) = %d, want an error", in, got)
+		if got, err := ParseByteSize(in); err == nil {
+			t.Errorf("ParseByteSize(%q) = %d, want an error", in, got)
 		}
 	}
 }

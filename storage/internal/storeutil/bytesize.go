@@ -1,4 +1,4 @@
-package memstore
+package storeutil
 
 import (
 	"errors"
@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// byteUnits are the suffixes parseByteSize accepts, longest first so that
+// byteUnits are the suffixes ParseByteSize accepts, longest first so that
 // "MiB" is not read as "B".
 var byteUnits = []struct {
 	suffix string
@@ -18,10 +18,10 @@ var byteUnits = []struct {
 	{"B", 1},
 }
 
-// parseByteSize reads a size such as "1048576", "512KiB" or "64MB": a whole
+// ParseByteSize reads a size such as "1048576", "512KiB" or "64MB": a whole
 // number, optionally followed by a unit (binary KiB/MiB/GiB/TiB, decimal
 // KB/MB/GB/TB, or B).
-func parseByteSize(s string) (int64, error) {
+func ParseByteSize(s string) (int64, error) {
 	number, unit := s, int64(1)
 	for _, u := range byteUnits {
 		if rest, ok := strings.CutSuffix(s, u.suffix); ok {
@@ -31,10 +31,10 @@ func parseByteSize(s string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(number, 10, 64)
 	if err != nil || n < 0 {
-		return 0, errors.New("not a size (want a whole number of bytes, optionally with a unit such as KiB, MiB, GiB or MB; 0 for no limit)")
+		return 0, errors.New("not a size; want a whole number of bytes, optionally with a unit (KiB, MiB, GiB, TiB, KB, MB, GB, TB or B), such as 10MiB; 0 for no limit")
 	}
 	if n > math.MaxInt64/unit {
-		return 0, errors.New("size too large")
+		return 0, errors.New("too large a size; the most is 9223372036854775807 bytes (8 EiB)")
 	}
 	return n * unit, nil
 }
