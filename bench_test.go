@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clientcache/clientcache"
 )
@@ -14,7 +15,16 @@ import (
 // BenchmarkHit measures a memstore hit through the Transport: lookup,
 // decode, building the response and draining its body. The peer comparison
 // lives in the bench module.
-func BenchmarkHit(b *testing.B) {
+func BenchmarkHit(b *testing.B) { benchmarkHit(b, nil) }
+
+// BenchmarkHitWithStoreDeadline is BenchmarkHit with a deadline on each
+// store operation, as a store on a server has (storeguard.go): the cost of
+// the guard's context.WithTimeout, measured on a store that costs nothing.
+func BenchmarkHitWithStoreDeadline(b *testing.B) {
+	benchmarkHit(b, &clientcache.Options{StoreTimeout: time.Second})
+}
+
+func benchmarkHit(b *testing.B, opts *clientcache.Options) {
 	for _, size := range []int{2 << 10, 100 << 10} {
 		b.Run(byteSize(size), func(b *testing.B) {
 			body := strings.Repeat("x", size)
@@ -24,7 +34,7 @@ func BenchmarkHit(b *testing.B) {
 				io.WriteString(w, body)
 			}))
 			defer origin.Close()
-			tr, err := clientcache.NewTransport(newMemBackend(b), nil)
+			tr, err := clientcache.NewTransport(newMemBackend(b), opts)
 			if err != nil {
 				b.Fatal(err)
 			}

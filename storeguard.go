@@ -53,9 +53,10 @@ type storeHealth struct {
 	skipped  atomic.Int64 // operations skipped since the skipping began
 
 	mu       sync.Mutex
-	since    time.Time // when the skipping began
-	loggedAt time.Time // the last line about failures
-	unlogged int       // failures since that line
+	since    time.Time  // when the skipping began
+	level    slog.Level // of the line that said so; the line saying it ended has the same
+	loggedAt time.Time  // the last line about failures
+	unlogged int        // failures since that line
 	stopped  bool
 	stop     chan struct{} // closed by close: ends the probe
 }
@@ -164,7 +165,7 @@ func (h *storeHealth) skip(ctx context.Context, level slog.Level, err error) {
 		return
 	}
 	h.mu.Lock()
-	h.since, h.loggedAt, h.unlogged = time.Now(), time.Now(), 0
+	h.since, h.loggedAt, h.unlogged, h.level = time.Now(), time.Now(), 0, level
 	stopped := h.stopped
 	h.mu.Unlock()
 	h.logger.Log(ctx, level, "clientcache: the store is failing; requests skip it and go to the network until it answers again",
@@ -191,13 +192,15 @@ func (h *storeHealth) probeUntilBack() {
 		_, err := h.probe.Contains(ctx, probeKey)
 		cancel()
 		h.mu.Lock()
-		since, now := h.since, time.Now()
+		since, level, now := h.since, h.level, time.Now()
 		if err == nil {
 			h.loggedAt, h.unlogged = now, 0
 			h.mu.Unlock()
 			h.failures.Store(0)
 			h.skipping.Store(false)
-			h.logger.Info("clientcache: the store answers again; requests use it",
+			// At the level of the line that said the store was failing, so
+			// that whoever saw that one sees this one.
+			h.logger.Log(context.Background(), level, "clientcache: the store answers again; requests use it",
 				"after", now.Sub(since).Round(time.Millisecond), "skipped_operations", h.skipped.Swap(0))
 			return
 		}

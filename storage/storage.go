@@ -59,6 +59,18 @@
 //     calls Read.
 //   - [OwnedWriter]: keep a written value without copying it. Without it the
 //     core calls WriteWithExpiry or Write, which copy.
+//   - [Budgeted]: report a size budget and how full it is (the store evicts
+//     to keep within it). Without it, Cache.Budget and `clientcache stats`
+//     say there is none.
+//
+// # Outages
+//
+// A store whose server cannot be reached says so with an error wrapping
+// [ErrUnavailable] ([Unavailable] marks one). Its Open then returns, with
+// that error, a Backend made by [Lazy], which connects once the server
+// answers; a Backend's Timeout is the deadline the core gives each of a
+// request's operations, after which, and after repeated failures, it skips
+// the store until it answers again.
 //
 // # URLs
 //

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,43 +19,20 @@ const patience = 30 * time.Second
 // echoServer starts a loopback server that sends back every line it reads,
 // stopped when the test ends, and returns its address.
 func echoServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				_, _ = io.Copy(c, c)
-				_ = c.Close()
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		mu.Lock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
+	return outagetest.Serve(t, func(c net.Conn) {
+		_, _ = io.Copy(c, c)
+		_ = c.Close()
 	})
-	return l.Addr().String()
+}
+
+// echoProxy starts a proxy to an echoServer and returns it with a
+// connection through it, checked to echo.
+func echoProxy(t *testing.T) (*outagetest.Proxy, *client) {
+	t.Helper()
+	p := outagetest.NewProxy(t, echoServer(t))
+	c := mustDial(t, p.Addr())
+	c.wantEcho("before")
+	return p, c
 }
 
 // client is one connection through the proxy.
@@ -137,9 +113,7 @@ func TestForward(t *testing.T) {
 }
 
 func TestRefuse(t *testing.T) {
-	p := outagetest.NewProxy(t, echoServer(t))
-	old := mustDial(t, p.Addr())
-	old.wantEcho("before")
+	p, old := echoProxy(t)
 
 	p.Refuse()
 	if c, err := dial(t, p.Addr()); err == nil {
@@ -164,9 +138,7 @@ func TestRefuse(t *testing.T) {
 }
 
 func TestBlackhole(t *testing.T) {
-	p := outagetest.NewProxy(t, echoServer(t))
-	old := mustDial(t, p.Addr())
-	old.wantEcho("before")
+	p, old := echoProxy(t)
 
 	p.Blackhole()
 	if err := old.send("frozen"); err != nil {
@@ -194,9 +166,7 @@ func TestBlackhole(t *testing.T) {
 }
 
 func TestBlackholeThenRefuse(t *testing.T) {
-	p := outagetest.NewProxy(t, echoServer(t))
-	old := mustDial(t, p.Addr())
-	old.wantEcho("before")
+	p, old := echoProxy(t)
 	p.Blackhole()
 	fresh := mustDial(t, p.Addr())
 	p.Refuse()
@@ -226,5 +196,23 @@ func TestTargetDown(t *testing.T) {
 	c := mustDial(t, p.Addr())
 	if got, err := c.recv(patience); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("read through a proxy whose target is down = (%q, %v), want the connection closed", got, err)
+	}
+}
+
+// TestSilentServer: a SilentServer accepts connections and reads what they
+// send, never answering.
+func TestSilentServer(t *testing.T) {
+	c := mustDial(t, outagetest.SilentServer(t))
+	if err := c.send("hello"); err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	c.wantSilence("a connection to a SilentServer")
+}
+
+// TestReturnsSoon: ReturnsSoon hands back the call's error.
+func TestReturnsSoon(t *testing.T) {
+	want := errors.New("done")
+	if err := outagetest.ReturnsSoon(t, "a call", func() error { return want }); err != want {
+		t.Fatalf("ReturnsSoon = %v, want %v", err, want)
 	}
 }

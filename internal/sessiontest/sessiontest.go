@@ -16,6 +16,7 @@ package sessiontest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,7 @@ import (
 	"time"
 
 	"github.com/clientcache/clientcache"
+	"github.com/clientcache/clientcache/internal/outagetest"
 	"github.com/clientcache/clientcache/storage"
 )
 
@@ -79,6 +81,46 @@ func (p *Probe) RideOut(what string, fail, heal func()) {
 	}
 	heal()
 	p.WantCachedSoon("after the store " + what + " came back")
+}
+
+// RidesOutProxyOutages is issue #9's acceptance through a Session on b,
+// opened through p: GETs are served from the cache with the server up, and
+// the Session rides out (RideOut) p refusing connections, then p never
+// answering.
+func RidesOutProxyOutages(t testing.TB, b *storage.Backend, p *outagetest.Proxy) {
+	t.Helper()
+	probe := NewProbe(t, b)
+	probe.WantCachedSoon("with the server up")
+	probe.RideOut("refusing connections", p.Refuse, p.Forward)
+	probe.RideOut("never answering", p.Blackhole, p.Forward)
+}
+
+// OpenedWhileRefusing is the acceptance of a store opened through p while p
+// refuses connections. b and err are what the store's constructor, named
+// how, returned: they must be a Backend (a Lazy one) and an error wrapping
+// storage.ErrUnavailable. The Backend fails at once, and GETs through a
+// Session on it come from the network; once p forwards again, the Backend
+// connects by itself (outagetest.WaitWorks) and GETs are served from the
+// cache again. b is closed when t ends.
+func OpenedWhileRefusing(t testing.TB, how string, p *outagetest.Proxy, b *storage.Backend, err error) {
+	t.Helper()
+	if !errors.Is(err, storage.ErrUnavailable) || b == nil {
+		if b != nil {
+			b.Close()
+		}
+		t.Fatalf("%s with the server refusing = (%v, %v), want a Backend and an error wrapping storage.ErrUnavailable", how, b, err)
+	}
+	t.Logf("%s with the server refusing: %v", how, err)
+	t.Cleanup(func() { b.Close() })
+	if _, err := b.Responses.Read(t.Context(), "k"); !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("Read before the server answers = %v, want an error wrapping storage.ErrUnavailable", err)
+	}
+	probe := NewProbe(t, b)
+	probe.WantFromNetwork("with the server refusing")
+
+	p.Forward()
+	outagetest.WaitWorks(t, b.Responses)
+	probe.WantCachedSoon("once the server answered")
 }
 
 // WantCachedSoon is WantCached, tried again for up to 30 s: after an outage

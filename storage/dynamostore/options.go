@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 // DefaultCacheName is the table used when Options.CacheName is empty.
@@ -101,12 +103,7 @@ func (o *Options) resolve() (resolved, error) {
 	if o.RequestTimeout > 0 {
 		r.requestTimeout = o.RequestTimeout
 	}
-	switch {
-	case o.Timeout < 0:
-		r.timeout = 0
-	case o.Timeout > 0:
-		r.timeout = o.Timeout
-	}
+	r.timeout = storeutil.Timeout(o.Timeout, DefaultTimeout)
 	if o.Logger != nil {
 		r.log = o.Logger
 	}

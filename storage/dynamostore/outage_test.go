@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clientcache/clientcache/internal/outagetest"
 	"github.com/clientcache/clientcache/internal/sessiontest"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/dynamostore"
@@ -56,7 +57,7 @@ func TestOpenClosedPort(t *testing.T) {
 // fails within the connect timeout, naming the endpoint, with an outage and
 // a Lazy Backend.
 func TestOpenHungServer(t *testing.T) {
-	endpoint := "http://" + silentServer(t)
+	endpoint := "http://" + outagetest.SilentServer(t)
 	ctx := ctxFor(t, time.Minute)
 	b, err := dynamostore.OpenEndpoint(ctx, endpoint, "", &dynamostore.Options{ConnectTimeout: time.Second})
 	if err == nil || !strings.Contains(err.Error(), endpoint) {
@@ -166,5 +167,5 @@ func TestOutageAndRecovery(t *testing.T) {
 	if err := s.Write(ctxFor(t, time.Minute), "big", randomBytes(1<<20)); err != nil {
 		t.Fatalf("Write(1 MB) after the server came back: %v", err)
 	}
-	wantCachedSoon(t, probe, "after the server came back") // stored again (the restarted server may have lost it)
+	probe.WantCachedSoon("after the server came back") // stored again (the restarted server may have lost it)
 }

@@ -14,6 +14,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/clientcache/clientcache/internal/outagetest"
 	"github.com/clientcache/clientcache/internal/sessiontest"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/mongostore"
@@ -70,7 +71,7 @@ func TestServerDownAtOpen(t *testing.T) {
 				t.Errorf("Read on the Lazy Backend = %v, want an error wrapping storage.ErrUnavailable", err)
 			}
 			// Again once an attempt of its own has failed.
-			deadline := time.Now().Add(patience)
+			deadline := time.Now().Add(outagetest.Patience)
 			for err != nil && !strings.Contains(err.Error(), addr) && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 				_, err = b.Responses.Read(ctx, "k")
@@ -244,5 +245,5 @@ func TestOutage(t *testing.T) {
 			t.Errorf("Read(%s) after the restart = (%q, %v), want (%q, nil)", key, got, err, want)
 		}
 	}
-	wantCachedSoon(t, probe, "after the server came back") // stored again (the restarted server may have lost it)
+	probe.WantCachedSoon("after the server came back") // stored again (the restarted server may have lost it)
 }

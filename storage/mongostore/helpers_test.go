@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net"
 	"net/url"
@@ -16,9 +15,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
-	"github.com/clientcache/clientcache/internal/sessiontest"
-	"github.com/clientcache/clientcache/storage"
 )
 
 // The variables that point the tests at servers. Tests that need one skip
@@ -138,109 +134,3 @@ func slogNew(h slog.Handler) *slog.Logger { return slog.New(h) }
 // uses: generous, since the tests run under the race detector on machines
 // doing much else, and they test what the store does, not how fast.
 const testTimeout = 10 * time.Second
-
-// patience bounds every wait for something that must happen (a server
-// answering again, a call returning): the tests assert what happens, never
-// how fast.
-const patience = 30 * time.Second
-
-// returnsSoon runs call and returns its error, failing the test if call has
-// not returned within patience: a call that must end at its deadline but
-// does not would otherwise hang the test.
-func returnsSoon(t *testing.T, what string, call func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- call() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(patience):
-		t.Fatalf("%s did not return within %v", what, patience)
-		return nil
-	}
-}
-
-// wantCachedSoon is probe.WantCached, tried again until it holds: after the
-// store failed, clientcache skips it until a probe of its own finds it back.
-func wantCachedSoon(t *testing.T, probe *sessiontest.Probe, when string) {
-	t.Helper()
-	deadline := time.Now().Add(patience)
-	for {
-		probe.Get()
-		if probe.Get().FromCache {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s, no GET was served from the cache within %v", when, patience)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// waitWorks writes to s until the write succeeds, failing the test if it
-// does not within patience or fails with an error other than an outage.
-func waitWorks(t *testing.T, s storage.Storage) {
-	t.Helper()
-	deadline := time.Now().Add(patience)
-	for tries := 1; ; tries++ {
-		err := s.Write(ctxFor(t, time.Minute), "lazy", []byte("works"))
-		if err == nil {
-			t.Logf("the store worked after %d tries", tries)
-			return
-		}
-		if !errors.Is(err, storage.ErrUnavailable) {
-			t.Fatalf("Write while connecting: %v, want success or an error wrapping storage.ErrUnavailable", err)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the store did not work within %v (%d tries): %v", patience, tries, err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// silentServer listens on a loopback port, accepts every connection and
-// reads from it forever without answering, like a server that hangs. It
-// stops when the test ends.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				buf := make([]byte, 4096)
-				for {
-					if _, err := c.Read(buf); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		mu.Lock()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return l.Addr().String()
-}

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 // DefaultCacheName is the database a store uses when no cache_name is given.
@@ -59,15 +61,7 @@ type Options struct {
 }
 
 // timeout is the Backend.Timeout that o asks for.
-func (o Options) timeout() time.Duration {
-	switch {
-	case o.Timeout < 0:
-		return 0
-	case o.Timeout == 0:
-		return DefaultTimeout
-	}
-	return o.Timeout
-}
+func (o Options) timeout() time.Duration { return storeutil.Timeout(o.Timeout, DefaultTimeout) }
 
 // resolved returns a copy of o with every default filled in; fallbackName is
 // the cache_name to use when o names none.

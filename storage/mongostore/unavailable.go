@@ -3,11 +3,8 @@ package mongostore
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
-	"os"
-	"syscall"
 
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -44,25 +41,5 @@ func unreachable(ctx context.Context, err error) bool {
 		errors.As(err, &ce)
 		return transientCodes[ce.Code]
 	}
-	if mongo.IsTimeout(err) || mongo.IsNetworkError(err) ||
-		errors.Is(err, os.ErrDeadlineExceeded) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) ||
-		errors.Is(err, syscall.ETIMEDOUT) {
-		return true
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	var opErr *net.OpError
-	if errors.As(err, &opErr) {
-		switch opErr.Op {
-		case "dial", "read", "write":
-			return true
-		}
-	}
-	return false
+	return mongo.IsTimeout(err) || mongo.IsNetworkError(err) || storeutil.NetworkFailure(err)
 }

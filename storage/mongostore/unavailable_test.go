@@ -1,9 +1,7 @@
 package mongostore_test
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -19,10 +17,6 @@ import (
 	"github.com/clientcache/clientcache/storage/mongostore"
 )
 
-// opDeadline is the deadline the tests give an operation on a server that
-// does not answer.
-const opDeadline = 50 * time.Millisecond
-
 // serverAddr returns the host:port of the server at MONGODB_URI.
 func serverAddr(t *testing.T) string {
 	t.Helper()
@@ -37,19 +31,6 @@ func serverAddr(t *testing.T) string {
 // selecting a server after half a second, rather than 5 s.
 func quickURI(addr, name string) string {
 	return fmt.Sprintf("mongodb://%s/%s?serverSelectionTimeoutMS=500", addr, name)
-}
-
-// wantDeadline fails the test unless err wraps context.DeadlineExceeded.
-func wantDeadline(t *testing.T, what string, err error) {
-	t.Helper()
-	switch {
-	case err == nil:
-		t.Errorf("%s: no error", what)
-	case errors.Is(err, context.DeadlineExceeded):
-		t.Logf("%s: %v", what, err)
-	default:
-		t.Errorf("%s: %v, want an error wrapping context.DeadlineExceeded", what, err)
-	}
 }
 
 // TestOpenWhileDown opens the store through a proxy that refuses
@@ -82,26 +63,7 @@ func TestOpenWhileDown(t *testing.T) {
 				opts.OpenTimeout = time.Second
 				b, err = mongostore.New(ctx, pc, opts)
 			}
-			if !errors.Is(err, storage.ErrUnavailable) || b == nil {
-				if b != nil {
-					b.Close()
-				}
-				t.Fatalf("%s with the server refusing = (%v, %v), want a Backend and an error wrapping storage.ErrUnavailable", how, b, err)
-			}
-			t.Logf("%s with the server refusing: %v", how, err)
-			defer b.Close()
-			if _, err := b.Responses.Read(ctx, "k"); !errors.Is(err, storage.ErrUnavailable) {
-				t.Fatalf("Read before the server answers = %v, want an error wrapping storage.ErrUnavailable", err)
-			}
-			probe := sessiontest.NewProbe(t, b)
-			probe.WantFromNetwork("with the server refusing")
-
-			p.Forward()
-			waitWorks(t, b.Responses)
-			if v, err := b.Responses.Read(ctx, "lazy"); err != nil || string(v) != "works" {
-				t.Fatalf("Read once connected = (%q, %v), want (\"works\", nil)", v, err)
-			}
-			wantCachedSoon(t, probe, "once the server answered")
+			sessiontest.OpenedWhileRefusing(t, how, p, b, err)
 		})
 	}
 }
@@ -118,21 +80,9 @@ func TestOpenMistakeIsNotAnOutage(t *testing.T) {
 		"storage.Open": func() (*storage.Backend, error) { return storage.Open(ctx, uri) },
 	} {
 		b, err := open()
-		if err == nil {
-			b.Close()
-			t.Errorf("%s with credentials the server rejects: opened", name)
-			continue
-		}
-		t.Logf("%s: %v", name, err)
-		if errors.Is(err, storage.ErrUnavailable) {
-			t.Errorf("%s: error %q wraps storage.ErrUnavailable: a mistake is not an outage", name, err)
-		}
-		if strings.Contains(err.Error(), "wrong") {
+		outagetest.WantMistake(t, name+" with credentials the server rejects", b, err)
+		if err != nil && strings.Contains(err.Error(), "wrong") {
 			t.Errorf("%s: error %q shows the password", name, err)
-		}
-		if b != nil {
-			b.Close()
-			t.Errorf("%s: a Backend came with the error", name)
 		}
 	}
 }
@@ -141,7 +91,7 @@ func TestOpenMistakeIsNotAnOutage(t *testing.T) {
 // never answers, Open and storage.Open give up at their context's deadline,
 // with an outage and a Lazy Backend.
 func TestDeadlineOnSilentServer(t *testing.T) {
-	addr := silentServer(t)
+	addr := outagetest.SilentServer(t)
 	for name, open := range map[string]func(ctx context.Context) (*storage.Backend, error){
 		"Open": func(ctx context.Context) (*storage.Backend, error) {
 			return mongostore.Open(ctx, options.Client().ApplyURI("mongodb://"+addr+"/"), &mongostore.Options{Logger: quietLogger()})
@@ -150,21 +100,7 @@ func TestDeadlineOnSilentServer(t *testing.T) {
 			return storage.Open(ctx, "mongodb://"+addr+"/silent")
 		},
 	} {
-		var b *storage.Backend
-		err := returnsSoon(t, name+" on a silent server", func() error {
-			ctx, cancel := context.WithTimeout(t.Context(), opDeadline)
-			defer cancel()
-			var err error
-			b, err = open(ctx)
-			return err
-		})
-		wantDeadline(t, name+" on a silent server", err)
-		if !errors.Is(err, storage.ErrUnavailable) || b == nil {
-			t.Errorf("%s on a silent server = (%v, %v), want a Backend and an error wrapping storage.ErrUnavailable", name, b, err)
-		}
-		if b != nil {
-			_ = b.Close()
-		}
+		outagetest.WantOpenAtDeadline(t, name+" on a silent server", open)
 	}
 }
 
@@ -181,40 +117,7 @@ func TestDeadlineOnHungServer(t *testing.T) {
 		t.Fatalf("Open: %v", err)
 	}
 	defer b.Close()
-	s := b.Responses
-	if err := s.Write(ctxFor(t, time.Minute), "k", []byte("v")); err != nil {
-		t.Fatalf("Write with the server answering: %v", err)
-	}
-	p.Blackhole()
-	for _, op := range []struct {
-		name string
-		run  func(ctx context.Context) error
-	}{
-		{"Read", func(ctx context.Context) error { _, err := s.Read(ctx, "k"); return err }},
-		{"Write", func(ctx context.Context) error { return s.Write(ctx, "k", bytes.Repeat([]byte("v"), 1<<10)) }},
-		{"Contains", func(ctx context.Context) error { _, err := s.Contains(ctx, "k"); return err }},
-		{"Delete", func(ctx context.Context) error { return s.Delete(ctx, "gone") }},
-	} {
-		what := op.name + " on a server that does not answer"
-		err := returnsSoon(t, what, func() error {
-			ctx, cancel := context.WithTimeout(t.Context(), opDeadline)
-			defer cancel()
-			return op.run(ctx)
-		})
-		wantDeadline(t, what, err)
-	}
-	p.Forward()
-	deadline := time.Now().Add(patience)
-	for {
-		v, err := s.Read(ctxFor(t, time.Minute), "k")
-		if err == nil && (string(v) == "v" || len(v) == 1<<10) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("Read after the server answered again = (%d bytes, %v)", len(v), err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	outagetest.WantDeadlinesWhileHung(t, p, b.Responses)
 }
 
 // TestTimeoutOption checks the Backend.Timeout that Open, New and URLs set:
@@ -223,33 +126,30 @@ func TestTimeoutOption(t *testing.T) {
 	uri := serverURI(t)
 	client := testClient(t)
 	ctx := ctxFor(t, time.Minute)
-	for _, tc := range []struct {
-		opt, want time.Duration
-	}{{0, mongostore.DefaultTimeout}, {2 * time.Second, 2 * time.Second}, {-1, 0}} {
-		opts := &mongostore.Options{CacheName: uniqueName(t, client), Logger: quietLogger(), Timeout: tc.opt}
-		b, err := mongostore.Open(ctx, options.Client().ApplyURI(uri), opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b.Timeout != tc.want {
-			t.Errorf("Open with Options.Timeout %v: Backend.Timeout = %v, want %v", tc.opt, b.Timeout, tc.want)
-		}
-		b.Close()
-		b, err = mongostore.New(ctx, client, opts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if b.Timeout != tc.want {
-			t.Errorf("New with Options.Timeout %v: Backend.Timeout = %v, want %v", tc.opt, b.Timeout, tc.want)
-		}
-		b.Close()
+	opts := func(d time.Duration) *mongostore.Options {
+		return &mongostore.Options{CacheName: uniqueName(t, client), Logger: quietLogger(), Timeout: d}
 	}
+	outagetest.WantTimeoutOption(t, mongostore.DefaultTimeout, map[string]func(time.Duration) (*storage.Backend, error){
+		"Open": func(d time.Duration) (*storage.Backend, error) {
+			return mongostore.Open(ctx, options.Client().ApplyURI(uri), opts(d))
+		},
+		"New": func(d time.Duration) (*storage.Backend, error) { return mongostore.New(ctx, client, opts(d)) },
+	})
 	b, err := storage.Open(ctx, withDatabase(t, uri, uniqueName(t, client)))
+	outagetest.WantTimeout(t, "storage.Open", b, err, mongostore.DefaultTimeout)
+}
+
+// TestSessionRidesOutOutages is issue #9's acceptance
+// (sessiontest.RidesOutProxyOutages) on the real server, with the store's
+// default deadline, as in production.
+func TestSessionRidesOutOutages(t *testing.T) {
+	p := outagetest.NewProxy(t, serverAddr(t))
+	name := uniqueName(t, testClient(t))
+	b, err := mongostore.Open(ctxFor(t, time.Minute), options.Client().ApplyURI("mongodb://"+p.Addr()+"/"),
+		&mongostore.Options{CacheName: name, Logger: quietLogger()})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("Open: %v", err)
 	}
-	if b.Timeout != mongostore.DefaultTimeout {
-		t.Errorf("storage.Open: Backend.Timeout = %v, want %v", b.Timeout, mongostore.DefaultTimeout)
-	}
-	b.Close()
+	defer b.Close()
+	sessiontest.RidesOutProxyOutages(t, b, p)
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/clientcache/clientcache/internal/sessiontest"
 	"github.com/clientcache/clientcache/storage"
 	"github.com/clientcache/clientcache/storage/redisstore"
 	"github.com/redis/go-redis/v9"
@@ -99,42 +98,4 @@ func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
-}
-
-// patience bounds every wait for something that must happen (a server
-// answering again, a call returning): the tests assert what happens, never
-// how fast.
-const patience = 30 * time.Second
-
-// returnsSoon runs call and returns its error, failing the test if call has
-// not returned within patience: a call that must end at its deadline but
-// does not would otherwise hang the test.
-func returnsSoon(t *testing.T, what string, call func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- call() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(patience):
-		t.Fatalf("%s did not return within %v", what, patience)
-		return nil
-	}
-}
-
-// wantCachedSoon is probe.WantCached, tried again until it holds: after the
-// store failed, clientcache skips it until a probe of its own finds it back.
-func wantCachedSoon(t *testing.T, probe *sessiontest.Probe, when string) {
-	t.Helper()
-	deadline := time.Now().Add(patience)
-	for {
-		probe.Get()
-		if probe.Get().FromCache {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s, no GET was served from the cache within %v", when, patience)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 // DefaultCacheName is the cache_name used when [Options.CacheName] is empty.
@@ -49,15 +51,7 @@ type Options struct {
 }
 
 // timeout is the Backend.Timeout that o asks for.
-func (o Options) timeout() time.Duration {
-	switch {
-	case o.Timeout < 0:
-		return 0
-	case o.Timeout == 0:
-		return DefaultTimeout
-	}
-	return o.Timeout
-}
+func (o Options) timeout() time.Duration { return storeutil.Timeout(o.Timeout, DefaultTimeout) }
 
 func (o *Options) withDefaults() (Options, error) {
 	var out Options

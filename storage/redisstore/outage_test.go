@@ -147,7 +147,7 @@ func TestOutageAndRecovery(t *testing.T) {
 	if n, err := s.Size(ctx); err != nil || n != 1 {
 		t.Fatalf("Size after recovery = (%d, %v), want (1, nil)", n, err)
 	}
-	wantCachedSoon(t, probe, "after the server came back") // stored again (the restarted server may have lost it)
+	probe.WantCachedSoon("after the server came back") // stored again (the restarted server may have lost it)
 }
 
 // TestOpenServerDown checks that every constructor fails, naming the address,
@@ -223,48 +223,8 @@ func TestOpenWhileDown(t *testing.T) {
 			} else {
 				b, err = storage.Open(ctx, "redis://"+p.Addr()+"/0?max_retries=-1&cache_name="+name)
 			}
-			if !errors.Is(err, storage.ErrUnavailable) || b == nil {
-				if b != nil {
-					b.Close()
-				}
-				t.Fatalf("%s with the server refusing = (%v, %v), want a Backend and an error wrapping storage.ErrUnavailable", how, b, err)
-			}
-			t.Logf("%s with the server refusing: %v", how, err)
-			defer b.Close()
-			if _, err := b.Responses.Read(ctx, "k"); !errors.Is(err, storage.ErrUnavailable) {
-				t.Fatalf("Read before the server answers = %v, want an error wrapping storage.ErrUnavailable", err)
-			}
-			probe := sessiontest.NewProbe(t, b)
-			probe.WantFromNetwork("with the server refusing")
-
-			p.Forward()
-			waitWorks(t, b.Responses)
-			if v, err := b.Responses.Read(ctx, "lazy"); err != nil || string(v) != "works" {
-				t.Fatalf("Read once connected = (%q, %v), want (\"works\", nil)", v, err)
-			}
-			wantCachedSoon(t, probe, "once the server answered")
+			sessiontest.OpenedWhileRefusing(t, how, p, b, err)
 		})
-	}
-}
-
-// waitWorks writes to s until the write succeeds, failing the test if it
-// does not within patience or fails with an error other than an outage.
-func waitWorks(t *testing.T, s storage.Storage) {
-	t.Helper()
-	deadline := time.Now().Add(patience)
-	for tries := 1; ; tries++ {
-		err := s.Write(ctxT(t), "lazy", []byte("works"))
-		if err == nil {
-			t.Logf("the store worked after %d tries", tries)
-			return
-		}
-		if !errors.Is(err, storage.ErrUnavailable) {
-			t.Fatalf("Write while connecting: %v, want success or an error wrapping storage.ErrUnavailable", err)
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the store did not work within %v (%d tries): %v", patience, tries, err)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -290,18 +250,21 @@ func TestOpenMistakeIsNotAnOutage(t *testing.T) {
 		},
 	} {
 		b, err := open()
-		if err == nil {
-			b.Close()
-			t.Errorf("%s: opened", name)
-			continue
-		}
-		t.Logf("%s: %v", name, err)
-		if errors.Is(err, storage.ErrUnavailable) {
-			t.Errorf("%s: error %q wraps storage.ErrUnavailable: a mistake is not an outage", name, err)
-		}
-		if b != nil {
-			b.Close()
-			t.Errorf("%s: a Backend came with the error", name)
-		}
+		outagetest.WantMistake(t, name, b, err)
 	}
+}
+
+// TestSessionRidesOutOutages is issue #9's acceptance
+// (sessiontest.RidesOutProxyOutages) on the real server, with the store's
+// default deadline (no test Timeout), as in production.
+func TestSessionRidesOutOutages(t *testing.T) {
+	p := outagetest.NewProxy(t, redisAddr(t))
+	name := uniqueName()
+	t.Cleanup(func() { clearNamespace(t, singleClient(t), name) })
+	b, err := storage.Open(ctxT(t), "redis://"+p.Addr()+"/0?cache_name="+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	sessiontest.RidesOutProxyOutages(t, b, p)
 }

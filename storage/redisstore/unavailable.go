@@ -3,11 +3,8 @@ package redisstore
 import (
 	"context"
 	"errors"
-	"io"
-	"net"
-	"os"
-	"syscall"
 
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -27,29 +24,5 @@ func unreachable(ctx context.Context, err error) bool {
 			redis.IsTryAgainError(err) || redis.IsMasterDownError(err) ||
 			redis.IsMaxClientsError(err) || redis.HasErrorPrefix(err, "BUSY ")
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
-		errors.Is(err, redis.ErrPoolTimeout) ||
-		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE) ||
-		errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) ||
-		errors.Is(err, syscall.ETIMEDOUT) {
-		return true
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	// A dial, read or write that failed; not a TLS alert ("local error",
-	// "remote error"), which is a mistake in the TLS settings.
-	var opErr *net.OpError
-	if errors.As(err, &opErr) {
-		switch opErr.Op {
-		case "dial", "read", "write":
-			return true
-		}
-		return false
-	}
-	var netErr net.Error
-	return errors.As(err, &netErr) && netErr.Timeout()
+	return errors.Is(err, redis.ErrPoolTimeout) || storeutil.NetworkFailure(err)
 }

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"regexp"
 	"time"
+
+	"github.com/clientcache/clientcache/storage/internal/storeutil"
 )
 
 // DefaultBusyTimeout is the busy timeout of a database that Open opens when
@@ -93,15 +95,7 @@ func checkBudget(maxBytes int64, maxEntries int) error {
 }
 
 // backendTimeout is the storage.Backend.Timeout for Options.Timeout d.
-func backendTimeout(d time.Duration) time.Duration {
-	switch {
-	case d == 0:
-		return DefaultTimeout
-	case d < 0:
-		return 0
-	}
-	return d
-}
+func backendTimeout(d time.Duration) time.Duration { return storeutil.Timeout(d, DefaultTimeout) }
 
 // busyMillis is the busy_timeout pragma's value for d.
 func busyMillis(d time.Duration) int64 {

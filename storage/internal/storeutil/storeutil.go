@@ -80,3 +80,15 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Timeout is the Backend.Timeout a store's Options.Timeout asks for: the
+// store's default for zero, none (zero) for a negative value.
+func Timeout(option, fallback time.Duration) time.Duration {
+	switch {
+	case option < 0:
+		return 0
+	case option == 0:
+		return fallback
+	}
+	return option
+}
