@@ -135,9 +135,9 @@ func (s *secretSource) attempt(ctx context.Context) {
 		// Logged once per attempt, not per request: requests with
 		// credentials bypass the cache until an attempt succeeds. A
 		// read-only store that never had a secret holds nothing stored
-		// under one: that is no failure.
+		// under one: that is no failure. A store out of order is logged
+		// by the guard (storeguard.go), once.
 		level := slog.LevelWarn
-		// Nor is a store the guard skips: it logged that once.
 		if errors.Is(err, storage.ErrReadOnly) || errors.Is(err, storage.ErrUnavailable) {
 			level = slog.LevelDebug
 		}
