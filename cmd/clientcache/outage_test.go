@@ -46,10 +46,7 @@ func TestGetStartsWithoutTheStore(t *testing.T) {
 // it is back. The requests' durations are logged, not asserted.
 func TestProxyRidesOutARedisOutage(t *testing.T) {
 	t.Parallel()
-	addr := os.Getenv("REDIS_ADDR")
-	if addr == "" {
-		t.Skip("REDIS_ADDR is not set (scripts/services env sets it)")
-	}
+	addr := redisAddrOrSkip(t)
 	o := newProxyOrigin(t)
 	name := fmt.Sprintf("clientcache_outage_%d", time.Now().UnixNano())
 	redis := outagetest.NewProxy(t, addr)
@@ -91,10 +88,7 @@ func TestProxyRidesOutARedisOutage(t *testing.T) {
 // network.
 func TestProxyStartsWhileRedisNeverAnswers(t *testing.T) {
 	t.Parallel()
-	addr := os.Getenv("REDIS_ADDR")
-	if addr == "" {
-		t.Skip("REDIS_ADDR is not set (scripts/services env sets it)")
-	}
+	addr := redisAddrOrSkip(t)
 	o := newProxyOrigin(t)
 	redis := outagetest.NewProxy(t, addr)
 	redis.Blackhole()
@@ -125,4 +119,14 @@ func waitForHit(t *testing.T, get func(string) string, path string) {
 			t.Fatalf("%s: no hit within 30 s of the store coming back", path)
 		}
 	}
+}
+
+// redisAddrOrSkip returns the address of the Redis scripts/services runs,
+// or skips the test.
+func redisAddrOrSkip(t *testing.T) string {
+	addr := os.Getenv("REDIS_ADDR")
+	if addr == "" {
+		t.Skip("REDIS_ADDR is not set (scripts/services env sets it)")
+	}
+	return addr
 }

@@ -25,21 +25,7 @@ func TestConformanceWithBudget(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Storage { return newStore(t, t.TempDir(), roomyBudget) })
 }
 
-func TestBackendWithBudget(t *testing.T) {
-	open := func(t *testing.T, dir string) *storage.Backend {
-		t.Helper()
-		b, err := filestore.Open(t.Context(), dir, roomyBudget)
-		if err != nil {
-			t.Fatalf("Open(%q): %v", dir, err)
-		}
-		return b
-	}
-	storagetest.RunBackend(t, func(t *testing.T) *storage.Backend { return open(t, t.TempDir()) }, &storagetest.BackendOptions{
-		Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
-			return open(t, filepath.Dir(filestore.DirOf(b.Responses)))
-		},
-	})
-}
+func TestBackendWithBudget(t *testing.T) { runBackendSpec(t, roomyBudget) }
 
 // usage is what a store's directory really holds.
 type usage struct {

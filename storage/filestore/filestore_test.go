@@ -37,10 +37,14 @@ func TestConformanceOfOpenedBackend(t *testing.T) {
 
 // TestBackend runs the Backend specification on Open's: the directory is the
 // cache_name, so opening it again sees the same entries. There is no client.
-func TestBackend(t *testing.T) {
+func TestBackend(t *testing.T) { runBackendSpec(t, nil) }
+
+// runBackendSpec runs the Backend specification on stores Open makes with
+// opts.
+func runBackendSpec(t *testing.T, opts *filestore.Options) {
 	open := func(t *testing.T, dir string) *storage.Backend {
 		t.Helper()
-		b, err := filestore.Open(t.Context(), dir, nil)
+		b, err := filestore.Open(t.Context(), dir, opts)
 		if err != nil {
 			t.Fatalf("Open(%q): %v", dir, err)
 		}

@@ -28,28 +28,7 @@ func TestResponsesConformanceWithBudget(t *testing.T) {
 	})
 }
 
-func TestBackendWithBudget(t *testing.T) {
-	var mu sync.Mutex
-	paths := map[*storage.Backend]string{}
-	storagetest.RunBackend(t, func(t *testing.T) *storage.Backend {
-		b, path := openTemp(t, bigBudget)
-		mu.Lock()
-		defer mu.Unlock()
-		paths[b] = path
-		return b
-	}, &storagetest.BackendOptions{
-		Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
-			mu.Lock()
-			path := paths[b]
-			mu.Unlock()
-			b2, err := Open(t.Context(), path, bigBudget)
-			if err != nil {
-				t.Fatalf("Open(%q) again: %v", path, err)
-			}
-			return b2
-		},
-	})
-}
+func TestBackendWithBudget(t *testing.T) { runOpenBackendSpec(t, bigBudget) }
 
 // tableTotals returns what the table of s holds, counted from its rows: the
 // truth the bookkeeping must agree with.
@@ -695,23 +674,7 @@ func TestReadCountsRarely(t *testing.T) {
 func TestBudgetQueryPlans(t *testing.T) {
 	b, _ := openTemp(t, &Options{MaxBytes: 1 << 20, TablePrefix: "app_"})
 	s := b.Responses.(*store)
-	plan := func(query string, args ...any) string {
-		rows, err := s.h.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, detail)
-		}
-		return strings.Join(out, "; ")
-	}
+	plan := func(query string, args ...any) string { return queryPlan(t, s, query, args...) }
 	for _, tc := range []struct {
 		query string
 		want  []string

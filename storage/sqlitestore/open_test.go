@@ -96,23 +96,7 @@ func TestConnectionSettings(t *testing.T) {
 func TestPruneUsesIndex(t *testing.T) {
 	b, _ := openTemp(t, &Options{TablePrefix: "app_"})
 	s := b.Responses.(*store)
-	plan := func(query string, args ...any) string {
-		rows, err := s.h.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, detail)
-		}
-		return strings.Join(out, "; ")
-	}
+	plan := func(query string, args ...any) string { return queryPlan(t, s, query, args...) }
 	// A covering index since the table has triggers that read only the key.
 	if p := plan(s.q.prune, time.Now().Unix()); !strings.Contains(p, "INDEX app_responses_expires") {
 		t.Errorf("plan of %q = %q, want a search of index app_responses_expires", s.q.prune, p)
@@ -252,4 +236,25 @@ func TestNewDatabaseFileIsPrivate(t *testing.T) {
 			t.Errorf("%s has mode %v, want %v", name, perm, want)
 		}
 	}
+}
+
+// queryPlan returns SQLite's plan for query on s's database, its steps
+// joined with "; ".
+func queryPlan(t *testing.T, s *store, query string, args ...any) string {
+	t.Helper()
+	rows, err := s.h.db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, detail)
+	}
+	return strings.Join(out, "; ")
 }

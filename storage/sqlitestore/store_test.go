@@ -47,28 +47,7 @@ func TestRedirectsConformance(t *testing.T) {
 // caller's database, which Close must leave open). The database file, or the
 // caller's database and the table prefix, is the cache_name.
 func TestBackend(t *testing.T) {
-	t.Run("Open", func(t *testing.T) {
-		var mu sync.Mutex
-		paths := map[*storage.Backend]string{}
-		storagetest.RunBackend(t, func(t *testing.T) *storage.Backend {
-			b, path := openTemp(t, nil)
-			mu.Lock()
-			defer mu.Unlock()
-			paths[b] = path
-			return b
-		}, &storagetest.BackendOptions{
-			Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
-				mu.Lock()
-				path := paths[b]
-				mu.Unlock()
-				b2, err := Open(t.Context(), path, nil)
-				if err != nil {
-					t.Fatalf("Open(%q) again: %v", path, err)
-				}
-				return b2
-			},
-		})
-	})
+	t.Run("Open", func(t *testing.T) { runOpenBackendSpec(t, nil) })
 	t.Run("New", func(t *testing.T) {
 		newOn := func(t *testing.T, db *sql.DB) *storage.Backend {
 			t.Helper()
@@ -88,6 +67,31 @@ func TestBackend(t *testing.T) {
 				return dbOf(b).QueryRowContext(t.Context(), "SELECT count(*) FROM c_responses").Scan(&n)
 			},
 		})
+	})
+}
+
+// runOpenBackendSpec runs the Backend specification on databases Open makes
+// with opts, each in a file of its own.
+func runOpenBackendSpec(t *testing.T, opts *Options) {
+	var mu sync.Mutex
+	paths := map[*storage.Backend]string{}
+	storagetest.RunBackend(t, func(t *testing.T) *storage.Backend {
+		b, path := openTemp(t, opts)
+		mu.Lock()
+		defer mu.Unlock()
+		paths[b] = path
+		return b
+	}, &storagetest.BackendOptions{
+		Reopen: func(t *testing.T, b *storage.Backend) *storage.Backend {
+			mu.Lock()
+			path := paths[b]
+			mu.Unlock()
+			b2, err := Open(t.Context(), path, opts)
+			if err != nil {
+				t.Fatalf("Open(%q) again: %v", path, err)
+			}
+			return b2
+		},
 	})
 }
 
